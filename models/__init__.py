@@ -1,0 +1,1 @@
+"""Pydantic models: the cycle file, reference data, workflow and activity inputs."""

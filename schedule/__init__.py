@@ -1,0 +1,1 @@
+"""Working time and the desk-session schedule: pure computation, no I/O."""

@@ -82,9 +82,7 @@ class DeskSessions(_Strict):
     @model_validator(mode="after")
     def _window(self) -> DeskSessions:
         if self.window_end < self.window_start:
-            raise ValueError(
-                f"window_end {self.window_end} is before window_start {self.window_start}"
-            )
+            raise ValueError(f"window_end {self.window_end} is before window_start {self.window_start}")
         if not working_days(self.window_start, self.window_end):
             raise ValueError(
                 f"the window {self.window_start} to {self.window_end} holds no working day "
@@ -199,9 +197,7 @@ class Cycle(BaseModel):
 
     def people(self, role: Role, province: str | None = None) -> list[Participant]:
         return [
-            p
-            for p in self.participants
-            if p.role is role and (province is None or p.province == province)
+            p for p in self.participants if p.role is role and (province is None or p.province == province)
         ]
 
 
@@ -241,9 +237,7 @@ def load_cycle(path: str | Path) -> Cycle:
         ) from exc
 
     zone = ZoneInfo(spec.desk_sessions.venue_zone)
-    desks = (
-        [Desk(**d.model_dump()) for d in spec.desks] if spec.desks is not None else list(default_desks())
-    )
+    desks = [Desk(**d.model_dump()) for d in spec.desks] if spec.desks is not None else list(default_desks())
     provinces = [all_provinces()[code] for code in spec.provinces]
     participants = _load_participants(path, spec.participants, provinces, desks)
 
@@ -315,9 +309,7 @@ def _load_participants(
     for province in provinces:
         for role in (Role.REGIONAL_SIGNER, Role.PROVINCE_COORDINATOR):
             if not any(p.role is role and p.province == province.code for p in people):
-                problems.append(
-                    (path.name, f"province {province.code} {province.name} has no {role.value}")
-                )
+                problems.append((path.name, f"province {province.code} {province.name} has no {role.value}"))
     for desk in desks:
         if not any(p.role is Role.FACILITATOR and desk.code in p.desks for p in people):
             problems.append((path.name, f"desk {desk.code} has no facilitator"))

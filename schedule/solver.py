@@ -50,7 +50,7 @@ class ScheduleError(ValueError):
         super().__init__("no schedule meets every constraint:\n- " + "\n- ".join(reasons))
 
 
-def _candidate_starts(request: ScheduleRequest, zone: str) -> list[datetime]:
+def candidate_starts(request: ScheduleRequest, zone: str) -> list[datetime]:
     duration = timedelta(minutes=request.session_minutes)
     step = timedelta(minutes=STEP_MINUTES)
     starts = []
@@ -77,17 +77,13 @@ def build_schedule(request: ScheduleRequest) -> list[PlannedSession]:
 
     steps_per_session = request.session_minutes // STEP_MINUTES
     step_seconds = STEP_MINUTES * 60
-    starts_by_zone = {
-        zone: _candidate_starts(request, zone) for zone in {z for _, z in request.provinces}
-    }
+    starts_by_zone = {zone: candidate_starts(request, zone) for zone in {z for _, z in request.provinces}}
 
     reasons = _capacity_shortfalls(request, starts_by_zone)
     if reasons:
         raise ScheduleError(reasons)
 
-    order = sorted(
-        request.provinces, key=lambda p: (len(starts_by_zone[p[1]]), p[0])
-    )
+    order = sorted(request.provinces, key=lambda p: (len(starts_by_zone[p[1]]), p[0]))
     desk_busy: dict[str, set[int]] = defaultdict(set)
     province_load: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     sessions: list[PlannedSession] = []
@@ -103,9 +99,7 @@ def build_schedule(request: ScheduleRequest) -> list[PlannedSession]:
             for start in starts_by_zone[zone]:
                 first = int(start.timestamp()) // step_seconds
                 span = range(first, first + steps_per_session)
-                if any(s in busy for s in span) or any(
-                    load[s] >= request.max_parallel for s in span
-                ):
+                if any(s in busy for s in span) or any(load[s] >= request.max_parallel for s in span):
                     continue
                 busy.update(span)
                 for s in span:
@@ -128,9 +122,7 @@ def build_schedule(request: ScheduleRequest) -> list[PlannedSession]:
     return sessions
 
 
-def _capacity_shortfalls(
-    request: ScheduleRequest, starts_by_zone: dict[str, list[datetime]]
-) -> list[str]:
+def _capacity_shortfalls(request: ScheduleRequest, starts_by_zone: dict[str, list[datetime]]) -> list[str]:
     """Necessary conditions, checked first so that a refusal names its cause."""
     reasons = []
     needed_steps = len(request.desks) * request.session_minutes // STEP_MINUTES

@@ -15,10 +15,7 @@ import holidays
 # Keppres 68/1995, in force in February 2022 (superseded by Perpres 21/2023).
 # Monday=0 … Friday=4; each day is a list of working intervals around the break.
 OFFICE_HOURS: dict[int, tuple[tuple[time, time], ...]] = {
-    **{
-        weekday: ((time(7, 30), time(12, 0)), (time(13, 0), time(16, 0)))
-        for weekday in range(4)
-    },
+    **{weekday: ((time(7, 30), time(12, 0)), (time(13, 0), time(16, 0))) for weekday in range(4)},
     4: ((time(7, 30), time(11, 30)), (time(13, 30), time(16, 30))),
 }
 
@@ -77,16 +74,20 @@ def shared_intervals(day: date, zones: list[str]) -> list[tuple[datetime, dateti
     for zone in zones[1:]:
         other = office_intervals(day, zone)
         result = [
-            (max(a0, b0), min(a1, b1))
-            for a0, a1 in result
-            for b0, b1 in other
-            if max(a0, b0) < min(a1, b1)
+            (max(a0, b0), min(a1, b1)) for a0, a1 in result for b0, b1 in other if max(a0, b0) < min(a1, b1)
         ]
     return result
 
 
 def is_within_office_hours(start: datetime, end: datetime, zone: str) -> bool:
     local_start = start.astimezone(ZoneInfo(zone))
-    return any(
-        lo <= local_start and end <= hi for lo, hi in office_intervals(local_start.date(), zone)
-    )
+    return any(lo <= local_start and end <= hi for lo, hi in office_intervals(local_start.date(), zone))
+
+
+def local_moment(day: date, at: time, zone: str) -> datetime:
+    """``at`` o'clock on ``day`` in ``zone``."""
+    return datetime.combine(day, at, ZoneInfo(zone))
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()

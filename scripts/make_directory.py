@@ -51,34 +51,69 @@ def build(province_codes: list[str]) -> list[dict[str, str]]:
     kewilayahan = [d for d in desks if d.kind == "kewilayahan"]
     rows: list[dict[str, str]] = []
 
-    def add(pid: str, role: str, org: str, domain: str, *, province: str = "",
-            desk_codes: list[str] | None = None, zone: str = "Asia/Jakarta",
-            language: str = "id") -> None:
+    def add(
+        pid: str,
+        role: str,
+        org: str,
+        domain: str,
+        *,
+        province: str = "",
+        desk_codes: list[str] | None = None,
+        zone: str = "Asia/Jakarta",
+        language: str = "id",
+    ) -> None:
         name = next(names)
-        rows.append({
-            "id": pid, "name": name, "role": role, "organisation": org,
-            "province": province, "desks": ";".join(desk_codes or []),
-            "email": f"{_local_part(name)}@{domain}", "language": language, "zone": zone,
-        })
+        rows.append(
+            {
+                "id": pid,
+                "name": name,
+                "role": role,
+                "organisation": org,
+                "province": province,
+                "desks": ";".join(desk_codes or []),
+                "email": f"{_local_part(name)}@{domain}",
+                "language": language,
+                "zone": zone,
+            }
+        )
 
     bangda = "bangda.kemendagri.test"
-    add("ORG-01", "central_signer",
+    add(
+        "ORG-01",
+        "central_signer",
         "Direktorat Perencanaan, Evaluasi dan Informasi Pembangunan Daerah, Ditjen Bina Bangda",
-        bangda)
+        bangda,
+    )
     for i in range(2, 9):
         add(f"ORG-{i:02d}", "organizer", "Sekretariat Rakortekrenbang, Ditjen Bina Bangda", bangda)
     for d in desks:
-        add(f"FAC-{d.code}", "facilitator", "Ditjen Bina Pembangunan Daerah, Kemendagri", bangda,
-            desk_codes=[d.code])
+        add(
+            f"FAC-{d.code}",
+            "facilitator",
+            "Ditjen Bina Pembangunan Daerah, Kemendagri",
+            bangda,
+            desk_codes=[d.code],
+        )
     for i in range(1, 13):
-        add(f"BAP-{i:02d}", "bappenas", "Kementerian PPN/Bappenas", "bappenas.test",
+        add(
+            f"BAP-{i:02d}",
+            "bappenas",
+            "Kementerian PPN/Bappenas",
+            "bappenas.test",
             desk_codes=[kewilayahan[(i - 1) % len(kewilayahan)].code],
-            language="en" if i % 6 == 0 else "id")
+            language="en" if i % 6 == 0 else "id",
+        )
     for n, d in enumerate(desks):
         agency = "".join(w[0] for w in d.lead_agency.replace("/", " ").split() if w[0].isupper())
         for k in (1, 2):
-            add(f"KL-{d.code}-{k}", "desk_official", d.lead_agency, f"{agency.lower()}.test",
-                desk_codes=[d.code], language="en" if (n + k) % 17 == 0 else "id")
+            add(
+                f"KL-{d.code}-{k}",
+                "desk_official",
+                d.lead_agency,
+                f"{agency.lower()}.test",
+                desk_codes=[d.code],
+                language="en" if (n + k) % 17 == 0 else "id",
+            )
 
     provinces = all_provinces()
     for code in province_codes:
@@ -87,14 +122,27 @@ def build(province_codes: list[str]) -> list[dict[str, str]]:
         domain = f"{slug}.prov.test"
         org = f"Bappeda Provinsi {p.name}"
         add(f"P{code}-KEPALA", "regional_signer", org, domain, province=code, zone=p.zone)
-        add(f"P{code}-KOORD", "province_coordinator", org, domain, province=code, zone=p.zone,
-            desk_codes=[d.code for d in kewilayahan])
+        add(
+            f"P{code}-KOORD",
+            "province_coordinator",
+            org,
+            domain,
+            province=code,
+            zone=p.zone,
+            desk_codes=[d.code for d in kewilayahan],
+        )
         add(f"P{code}-SEKR", "province_coordinator", org, domain, province=code, zone=p.zone)
         for i in range(PROVINCE_OFFICES):
             covered = [d.code for d in urusan[i::PROVINCE_OFFICES]]
-            add(f"P{code}-OPD-{i + 1:02d}", "province_office",
-                f"Perangkat Daerah Provinsi {p.name}", domain, province=code, zone=p.zone,
-                desk_codes=covered)
+            add(
+                f"P{code}-OPD-{i + 1:02d}",
+                "province_office",
+                f"Perangkat Daerah Provinsi {p.name}",
+                domain,
+                province=code,
+                zone=p.zone,
+                desk_codes=covered,
+            )
     return rows
 
 

@@ -1,0 +1,217 @@
+"""The agreement minutes (Berita Acara Kesepakatan) of a province, rendered from templates/."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from temporalio import activity
+
+from mail.dates import letter_date, letter_datetime
+from models.records import AgreementDocument, AgreementRequest
+from store.database import upsert, utc
+from store.tables import (
+    AgreementRow,
+    ConfirmationRow,
+    CycleRow,
+    DeskRow,
+    OutcomeItemRow,
+    ParticipantRow,
+    ProvinceProgressRow,
+    SignatureRow,
+)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATUS_LABEL = {"agreed": "Disepakati", "adjusted": "Disepakati dengan penyesuaian"}
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html", "html.j2"])
+    )
+
+
+def rupiah(value: int) -> str:
+    return format_decimal(value, locale="id")
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".part")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+
+
+class DocumentActivities:
+    def __init__(self, engine: Engine, output_dir: Path) -> None:
+        self.engine = engine
+        self.output_dir = output_dir
+
+    def agreement_context(self, year: int, province: str, signed: bool) -> dict[str, Any]:
+        with Session(self.engine) as db:
+            cycle = db.get(CycleRow, year)
+            progress = db.get(ProvinceProgressRow, (year, province))
+            items = list(
+                db.scalars(
+                    select(OutcomeItemRow)
+                    .where(OutcomeItemRow.year == year, OutcomeItemRow.province == province)
+                    .order_by(OutcomeItemRow.desk, OutcomeItemRow.ref)
+                )
+            )
+            confirmations = {
+                c.ref: c
+                for c in db.scalars(
+                    select(ConfirmationRow).where(
+                        ConfirmationRow.year == year, ConfirmationRow.province == province
+                    )
+                )
+            }
+            signatures = {
+                s.party: s
+                for s in db.scalars(
+                    select(SignatureRow).where(SignatureRow.year == year, SignatureRow.province == province)
+                )
+            }
+            signers = {
+                p.role: p
+                for p in db.scalars(
+                    select(ParticipantRow).where(
+                        ParticipantRow.year == year,
+                        ParticipantRow.role.in_(["regional_signer", "central_signer"]),
+                    )
+                )
+                if p.role == "central_signer" or p.province == province
+            }
+            desk_titles = dict(
+                db.execute(select(DeskRow.code, DeskRow.title).where(DeskRow.year == year)).all()
+            )
+        if cycle is None or progress is None:
+            raise ValueError(f"province {province} of cycle {year} is not registered")
+        by_desk: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        not_agreed: list[dict[str, Any]] = []
+        agreed_budget = 0
+        for item in items:
+            view = {
+                "ref": item.ref,
+                "desk": item.desk,
+                "level": item.level,
+                "title": item.title,
+                "indicator": item.indicator,
+                "target": f"{format_decimal(item.target_value, locale='id')} {item.target_unit}",
+                "location": item.location,
+                "budget": rupiah(item.budget_rupiah),
+                "funding_source": item.funding_source,
+                "status": STATUS_LABEL.get(item.status, item.status),
+                "notes": item.notes,
+            }
+            if item.status == "not_agreed":
+                not_agreed.append(view)
+                continue
+            agreed_budget += item.budget_rupiah
+            confirmation = confirmations.get(item.ref)
+            view["confirmation"] = (
+                "Belum dikonfirmasi"
+                if confirmation is None
+                else ("Lokasi siap" if confirmation.location_ready else "Lokasi belum siap")
+                + ("; target sesuai" if confirmation.target_confirmed else "; target berubah")
+            )
+            by_desk[item.desk].append(view)
+
+        def block(party: str, role: str, side: str, title: str) -> dict[str, Any]:
+            person = signers.get(role)
+            signature = signatures.get(party) if signed else None
+            return {
+                "side": side,
+                "role": title,
+                "name": signature.signer_name if signature else (person.name if person else ""),
+                "signed_at": letter_datetime(signature.signed_at.replace(tzinfo=UTC), cycle.venue_zone)
+                if signature
+                else None,
+                "sha256": signature.sha256 if signature else None,
+            }
+
+        return {
+            "year": year,
+            "plan_year": cycle.plan_year,
+            "province": {"code": province, "name": progress.name},
+            "organizer": {"name": cycle.organizer_name},
+            "venue": cycle.venue,
+            "venue_zone": cycle.venue_zone,
+            "agreed_by_desk": [
+                {"code": code, "title": desk_titles.get(code, code), "items": rows}
+                for code, rows in sorted(by_desk.items())
+            ],
+            "agreed_count": sum(len(v) for v in by_desk.values()),
+            "agreed_budget": rupiah(agreed_budget),
+            "not_agreed": not_agreed,
+            "signature_blocks": [
+                block(
+                    "regional",
+                    "regional_signer",
+                    f"Pemerintah Provinsi {progress.name}",
+                    "Kepala Bappeda Provinsi",
+                ),
+                block(
+                    "central",
+                    "central_signer",
+                    "Pemerintah Pusat",
+                    "Ditjen Bina Pembangunan Daerah, Kemendagri",
+                ),
+            ],
+            "not_agreed_count": len(not_agreed),
+        }
+
+    def _render(self, request: AgreementRequest, signed: bool) -> AgreementDocument:
+        context = self.agreement_context(request.year, request.province, signed)
+        context["rendered_on"] = letter_date(request.rendered_at, context["venue_zone"])
+        html = _environment().get_template("documents/agreement.html.j2").render(context)
+        content = html.encode("utf-8")
+        digest = hashlib.sha256(content).hexdigest()
+        suffix = "-ditandatangani" if signed else ""
+        path = (
+            self.output_dir
+            / str(request.year)
+            / "agreements"
+            / f"berita-acara-{request.province}{suffix}.html"
+        )
+        _write_atomically(path, content)
+        if not signed:
+            with Session(self.engine) as db, db.begin():
+                upsert(
+                    db,
+                    AgreementRow,
+                    [
+                        {
+                            "year": request.year,
+                            "province": request.province,
+                            "path": str(path),
+                            "sha256": digest,
+                            "rendered_at": utc(request.rendered_at),
+                        }
+                    ],
+                    ["year", "province"],
+                )
+        return AgreementDocument(
+            path=str(path),
+            sha256=digest,
+            items_agreed=context["agreed_count"],
+            items_not_agreed=context["not_agreed_count"],
+        )
+
+    @activity.defn
+    def render_agreement(self, request: AgreementRequest) -> AgreementDocument:
+        """The document both parties sign; its SHA-256 is what a signature binds to."""
+        return self._render(request, signed=False)
+
+    @activity.defn
+    def render_signed_agreement(self, request: AgreementRequest) -> AgreementDocument:
+        """The filed copy: signature blocks with signer, time and the hash each one signed."""
+        return self._render(request, signed=True)

@@ -1,0 +1,234 @@
+"""Writes to the database. Every write is keyed so that a retry lands on the same rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, and_, delete, select, update
+from sqlalchemy.orm import Session
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from models.records import (
+    AttendanceRecord,
+    ConfirmationsRecord,
+    OutcomeRecord,
+    ProposalsRecord,
+    RegisterCycle,
+    SessionChange,
+    SignatureRecord,
+    StageChange,
+)
+from models.stages import SessionState, Stage
+from store.database import upsert, utc
+from store.tables import (
+    ConfirmationRow,
+    CycleRow,
+    DeskRow,
+    OutcomeItemRow,
+    ParticipantRow,
+    ProposalRow,
+    ProvinceProgressRow,
+    SessionRow,
+    SignatureRow,
+)
+
+
+class RecordActivities:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @activity.defn
+    def register_cycle(self, request: RegisterCycle) -> None:
+        cycle = request.cycle
+        with Session(self.engine) as db, db.begin():
+            upsert(
+                db,
+                CycleRow,
+                [
+                    {
+                        "year": cycle.year,
+                        "name": cycle.name,
+                        "plan_year": cycle.plan_year,
+                        "venue_zone": cycle.desk_sessions.venue_zone,
+                        "venue": cycle.desk_sessions.venue,
+                        "organizer_name": cycle.organizer.name,
+                    }
+                ],
+                ["year"],
+            )
+            upsert(
+                db,
+                DeskRow,
+                [
+                    {
+                        "year": cycle.year,
+                        "code": d.code,
+                        "name": d.name,
+                        "kind": d.kind.value,
+                        "lead_agency": d.lead_agency,
+                        "title": d.title,
+                    }
+                    for d in cycle.desks
+                ],
+                ["year", "code"],
+            )
+            upsert(
+                db,
+                ParticipantRow,
+                [
+                    {
+                        "year": cycle.year,
+                        "id": p.id,
+                        "name": p.name,
+                        "role": p.role.value,
+                        "organisation": p.organisation,
+                        "province": p.province,
+                        "desks": ";".join(p.desks),
+                        "email": p.email,
+                        "language": p.language,
+                        "zone": p.zone,
+                    }
+                    for p in cycle.participants
+                ],
+                ["year", "id"],
+            )
+            upsert(
+                db,
+                ProvinceProgressRow,
+                [
+                    {
+                        "year": cycle.year,
+                        "province": p.code,
+                        "name": p.name,
+                        "zone": p.zone,
+                        "stage": Stage.PRE_MEETING.value,
+                        "stage_since": utc(cycle.opens_at),
+                    }
+                    for p in cycle.provinces
+                ],
+                ["year", "province"],
+                update=False,
+            )
+
+    @activity.defn
+    def record_stage(self, change: StageChange) -> None:
+        with Session(self.engine) as db, db.begin():
+            db.execute(
+                update(ProvinceProgressRow)
+                .where(
+                    ProvinceProgressRow.year == change.year,
+                    ProvinceProgressRow.province == change.province,
+                )
+                .values(stage=change.stage.value, stage_since=utc(change.at))
+            )
+
+    @activity.defn
+    def record_proposals(self, record: ProposalsRecord) -> None:
+        rows = [
+            {
+                "year": record.year,
+                "province": record.province,
+                **item.model_dump(mode="json"),
+                "submitted_by": record.actor,
+                "submitted_at": utc(record.at),
+            }
+            for item in record.items
+        ]
+        with Session(self.engine) as db, db.begin():
+            upsert(db, ProposalRow, rows, ["year", "province", "ref"])
+
+    @activity.defn
+    def record_outcome(self, record: OutcomeRecord) -> None:
+        """Replaces the session's outcome in one transaction: never half of it."""
+        rows = [
+            {
+                "year": record.year,
+                "province": record.province,
+                "session_id": record.session_id,
+                **item.model_dump(mode="json"),
+                "recorded_by": record.actor,
+                "recorded_at": utc(record.at),
+            }
+            for item in record.items
+        ]
+        with Session(self.engine) as db, db.begin():
+            db.execute(delete(OutcomeItemRow).where(OutcomeItemRow.session_id == record.session_id))
+            upsert(db, OutcomeItemRow, rows, ["year", "province", "ref"])
+            db.execute(
+                update(SessionRow)
+                .where(SessionRow.id == record.session_id)
+                .values(state=SessionState.OUTCOME_RECORDED.value)
+            )
+
+    @activity.defn
+    def record_confirmations(self, record: ConfirmationsRecord) -> None:
+        rows = [
+            {
+                "year": record.year,
+                "province": record.province,
+                **c.model_dump(mode="json"),
+                "confirmed_by": record.actor,
+                "confirmed_at": utc(record.at),
+            }
+            for c in record.confirmations
+        ]
+        with Session(self.engine) as db, db.begin():
+            upsert(db, ConfirmationRow, rows, ["year", "province", "ref"])
+
+    @activity.defn
+    def record_signature(self, record: SignatureRecord) -> None:
+        with Session(self.engine) as db, db.begin():
+            upsert(
+                db,
+                SignatureRow,
+                [
+                    {
+                        "year": record.year,
+                        "province": record.province,
+                        "party": record.party.value,
+                        "signer": record.actor,
+                        "signer_name": record.actor_name,
+                        "sha256": record.sha256,
+                        "signed_at": utc(record.at),
+                    }
+                ],
+                ["year", "province", "party"],
+            )
+
+    @activity.defn
+    def record_attendance(self, record: AttendanceRecord) -> None:
+        with Session(self.engine) as db, db.begin():
+            db.execute(update(CycleRow).where(CycleRow.year == record.year).values(attended=record.attended))
+
+    @activity.defn
+    def change_session(self, change: SessionChange) -> None:
+        """Move, cancel or restore a session; refuses a time at which its desk is taken."""
+        starts, ends = utc(change.starts_at), utc(change.ends_at)
+        with Session(self.engine) as db, db.begin():
+            if change.state is not SessionState.CANCELLED:
+                clash = db.scalars(
+                    select(SessionRow).where(
+                        SessionRow.year == change.year,
+                        SessionRow.desk == change.desk,
+                        SessionRow.id != change.session_id,
+                        SessionRow.state != SessionState.CANCELLED.value,
+                        and_(SessionRow.starts_at < ends, SessionRow.ends_at > starts),
+                    )
+                ).first()
+                if clash is not None:
+                    raise ApplicationError(
+                        f"desk {change.desk} is taken at that time by session {clash.id}",
+                        type="DeskTaken",
+                        non_retryable=True,
+                    )
+            db.execute(
+                update(SessionRow)
+                .where(SessionRow.id == change.session_id)
+                .values(
+                    starts_at=starts,
+                    ends_at=ends,
+                    room=change.room,
+                    online_link=change.online_link,
+                    sequence=change.sequence,
+                    state=change.state.value,
+                )
+            )

@@ -1,0 +1,247 @@
+"""Simulated participants for a rehearsal: they act through the same updates a person uses.
+
+Each step sends its update with a fixed update id, so a retried activity is deduplicated by
+the server instead of acting twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from temporalio import activity
+from temporalio.client import Client, WorkflowUpdateStage
+
+from models.items import (
+    FundingSource,
+    ItemConfirmation,
+    ItemLevel,
+    ItemStatus,
+    OutcomeItem,
+    ProposalItem,
+)
+from models.stages import Party
+from models.workflow_io import (
+    CancelSession,
+    ConfirmItems,
+    RecordAttendance,
+    RecordOutcome,
+    RescheduleSession,
+    SignAgreement,
+    SubmitProposals,
+    province_workflow_id,
+)
+from store.tables import (
+    AgreementRow,
+    DeskRow,
+    OutcomeItemRow,
+    ParticipantRow,
+    ProposalRow,
+    ProvinceProgressRow,
+)
+
+
+class SimulatedStep(BaseModel):
+    year: int
+    province: str
+    step: str
+    """proposals, outcome, confirm, sign-regional, sign-central, reschedule, cancel, hold."""
+    desk: str | None = None
+    payload: dict[str, str] = {}
+    not_agreed_every: int = 9
+
+
+class SimulatedAttendance(BaseModel):
+    year: int
+    workflow_id: str
+    actor: str
+    attended: int
+
+
+def _figure(*parts: str, low: int, high: int) -> int:
+    """A stable pseudo-random figure: the same rehearsal proposes the same budgets."""
+    digest = hashlib.sha256("|".join(parts).encode()).digest()
+    return low + int.from_bytes(digest[:8], "big") % (high - low + 1)
+
+
+class SimulationActivities:
+    def __init__(self, client: Client, engine: Engine) -> None:
+        self.client = client
+        self.engine = engine
+
+    async def _update(self, workflow_id: str, name: str, arg: BaseModel, update_id: str) -> None:
+        handle = self.client.get_workflow_handle(workflow_id)
+        # Accepted is enough: waiting for completion could hold every activity slot while the
+        # handlers' own activities wait for one.
+        await handle.start_update(name, arg, id=update_id, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+
+    def _person(self, year: int, role: str, province: str | None = None, desk: str | None = None) -> str:
+        with Session(self.engine) as db:
+            query = select(ParticipantRow).where(ParticipantRow.year == year, ParticipantRow.role == role)
+            if province is not None:
+                query = query.where(ParticipantRow.province == province)
+            people = list(db.scalars(query.order_by(ParticipantRow.id)))
+        if desk is not None:
+            people = [p for p in people if desk in p.desks.split(";")]
+        if not people:
+            raise LookupError(f"nobody with role {role} for {province or ''} {desk or ''}")
+        return people[0].id
+
+    def proposals(self, step: SimulatedStep) -> SubmitProposals:
+        with Session(self.engine) as db:
+            desks = list(db.scalars(select(DeskRow).where(DeskRow.year == step.year)))
+            province = db.get(ProvinceProgressRow, (step.year, step.province))
+        assert province is not None
+        items = []
+        for desk in sorted(desks, key=lambda d: d.code):
+            for origin, level, funding in (
+                ("K/L", ItemLevel.PROGRAM, FundingSource.APBN),
+                ("Pemda", ItemLevel.KEGIATAN, FundingSource.APBD_PROVINSI),
+            ):
+                ref = f"{step.province}-{desk.code}-{'KL' if origin == 'K/L' else 'PD'}"
+                verb = "Penguatan" if origin == "K/L" else "Peningkatan Layanan"
+                items.append(
+                    ProposalItem(
+                        ref=ref,
+                        desk=desk.code,
+                        level=level,
+                        title=f"{verb} {desk.name}",
+                        indicator=f"Persentase capaian sasaran {desk.name}",
+                        target_value=_figure(ref, "target", low=60, high=100),
+                        target_unit="persen",
+                        location=f"Provinsi {province.name}",
+                        budget_rupiah=_figure(ref, "budget", low=5, high=500) * 100_000_000,
+                        funding_source=funding,
+                        proposed_by=origin,  # type: ignore[arg-type]
+                    )
+                )
+        actor = self._person(step.year, "province_coordinator", step.province)
+        return SubmitProposals(actor=actor, items=items)
+
+    def outcome(self, step: SimulatedStep) -> RecordOutcome:
+        assert step.desk is not None
+        with Session(self.engine) as db:
+            proposals = list(
+                db.scalars(
+                    select(ProposalRow)
+                    .where(
+                        ProposalRow.year == step.year,
+                        ProposalRow.province == step.province,
+                        ProposalRow.desk == step.desk,
+                    )
+                    .order_by(ProposalRow.ref)
+                )
+            )
+        items = []
+        for proposal in proposals:
+            roll = _figure(proposal.ref, "outcome", low=0, high=step.not_agreed_every * 3 - 1)
+            status = ItemStatus.AGREED
+            notes = ""
+            target = proposal.target_value
+            if roll < 3:
+                status = ItemStatus.NOT_AGREED
+                notes = "Belum selaras dengan sasaran prioritas nasional; diusulkan kembali."
+            elif roll < 9:
+                status = ItemStatus.ADJUSTED
+                target = round(target * 0.9, 1)
+                notes = "Target disesuaikan dengan kapasitas fiskal daerah."
+            items.append(
+                OutcomeItem(
+                    ref=proposal.ref,
+                    desk=proposal.desk,
+                    level=ItemLevel(proposal.level),
+                    title=proposal.title,
+                    indicator=proposal.indicator,
+                    target_value=target,
+                    target_unit=proposal.target_unit,
+                    location=proposal.location,
+                    budget_rupiah=proposal.budget_rupiah,
+                    funding_source=FundingSource(proposal.funding_source),
+                    status=status,
+                    notes=notes,
+                )
+            )
+        actor = self._person(step.year, "facilitator", desk=step.desk)
+        return RecordOutcome(actor=actor, desk=step.desk, items=items)
+
+    def confirmation(self, step: SimulatedStep) -> ConfirmItems:
+        with Session(self.engine) as db:
+            refs = list(
+                db.scalars(
+                    select(OutcomeItemRow.ref)
+                    .where(
+                        OutcomeItemRow.year == step.year,
+                        OutcomeItemRow.province == step.province,
+                        OutcomeItemRow.status != ItemStatus.NOT_AGREED.value,
+                    )
+                    .order_by(OutcomeItemRow.ref)
+                )
+            )
+        confirmations = []
+        for n, ref in enumerate(refs):
+            ready = n % 13 != 12
+            confirmations.append(
+                ItemConfirmation(
+                    ref=ref,
+                    location_ready=ready,
+                    target_confirmed=True,
+                    notes="" if ready else "Lahan masih dalam proses pengadaan.",
+                )
+            )
+        actor = self._person(step.year, "province_coordinator", step.province)
+        return ConfirmItems(actor=actor, confirmations=confirmations)
+
+    def signature(self, step: SimulatedStep, party: Party) -> SignAgreement:
+        with Session(self.engine) as db:
+            agreement = db.get(AgreementRow, (step.year, step.province))
+        if agreement is None:
+            raise LookupError(f"no agreement rendered yet for province {step.province}")
+        if party is Party.REGIONAL:
+            actor = self._person(step.year, "regional_signer", step.province)
+        else:
+            actor = self._person(step.year, "central_signer")
+        return SignAgreement(actor=actor, party=party, document_sha256=agreement.sha256)
+
+    @activity.defn
+    async def act_as_participant(self, step: SimulatedStep) -> None:
+        name, arg = await asyncio.to_thread(self._prepare, step)
+        workflow_id = province_workflow_id(step.year, step.province)
+        update_id = f"simulated-{step.step}-{step.desk or step.province}"
+        await self._update(workflow_id, name, arg, update_id)
+
+    def _prepare(self, step: SimulatedStep) -> tuple[str, BaseModel]:
+        arg: BaseModel
+        if step.step == "proposals":
+            name, arg = "submit_proposals", self.proposals(step)
+        elif step.step == "outcome":
+            name, arg = "record_outcome", self.outcome(step)
+        elif step.step == "confirm":
+            name, arg = "confirm_items", self.confirmation(step)
+        elif step.step in ("sign-regional", "sign-central"):
+            party = Party.REGIONAL if step.step == "sign-regional" else Party.CENTRAL
+            name, arg = "sign", self.signature(step, party)
+        elif step.step in ("reschedule", "hold"):
+            assert step.desk is not None
+            actor = self._person(step.year, "organizer")
+            name = "reschedule"
+            arg = RescheduleSession(actor=actor, desk=step.desk, starts_at=step.payload["starts_at"])  # type: ignore[arg-type]
+        elif step.step == "cancel":
+            assert step.desk is not None
+            actor = self._person(step.year, "organizer")
+            name = "cancel"
+            arg = CancelSession(actor=actor, desk=step.desk, reason=step.payload["reason"])
+        else:
+            raise ValueError(f"unknown simulated step {step.step!r}")
+        return name, arg
+
+    @activity.defn
+    async def record_simulated_attendance(self, step: SimulatedAttendance) -> None:
+        await self._update(
+            step.workflow_id,
+            "record_attendance",
+            RecordAttendance(actor=step.actor, attended=step.attended),
+            "simulated-attendance",
+        )

@@ -1,0 +1,1 @@
+"""The embedded default for one machine: Temporal dev server, local SMTP server, worker."""

@@ -1,0 +1,1 @@
+"""Composing and delivering mail: letter-style dates, calendar invitations, MIME, SMTP."""

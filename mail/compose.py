@@ -1,0 +1,166 @@
+"""One message for one recipient: templates in the recipient's language, times in their zone."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from mail.calendar import Person, build_calendar
+from mail.dates import letter_datetime
+from models.messages import MailKind, Outgoing
+
+_UNSAFE_IN_ID = re.compile(r"[^A-Za-z0-9._-]")
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: str
+    name: str
+    email: str
+    language: str
+    zone: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class Sender:
+    organizer_name: str
+    organizer_mailbox: str
+    """Reply-To, and the calendar ORGANIZER: a mailbox that is read."""
+    address: str
+    """From: a no-reply address (Exchange drops invitations sent as the organizer)."""
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@cache
+def _labels() -> dict[str, dict[str, str]]:
+    return tomllib.loads((TEMPLATES_DIR / "mail" / "labels.toml").read_text(encoding="utf-8"))
+
+
+def message_id(outgoing: Outgoing, recipient_id: str, domain: str) -> str:
+    """The same (subject, recipient, kind, sequence) always gets the same Message-ID."""
+    parts = [outgoing.kind.value, outgoing.variant, outgoing.subject_ref, str(outgoing.sequence)]
+    local = ".".join(p for p in parts if p) + "." + recipient_id
+    return f"<{_UNSAFE_IN_ID.sub('-', local)}@{domain}>"
+
+
+def _render_block(template_name: str, block: str, context: dict[str, Any]) -> str:
+    template = _environment().get_template(template_name)
+    return "".join(template.blocks[block](template.new_context(context))).strip()
+
+
+def _reminder_when(variant: str, language: str, facts: dict[str, Any]) -> str:
+    if variant == "day-before":
+        return "pada hari kerja berikutnya" if language == "id" else "on the next working day"
+    minutes = int(facts.get("minutes_before") or 60)
+    if minutes == 60:
+        return "satu jam lagi" if language == "id" else "in one hour"
+    return f"{minutes} menit lagi" if language == "id" else f"in {minutes} minutes"
+
+
+def compose(
+    outgoing: Outgoing, recipient: Recipient, sender: Sender, attendees: list[Recipient]
+) -> EmailMessage:
+    language = recipient.language if recipient.language in ("id", "en") else "id"
+    labels = _labels()[language]
+    facts: dict[str, Any] = dict(outgoing.facts)
+    context: dict[str, Any] = {
+        **facts,
+        "year": outgoing.year,
+        "recipient_name": recipient.name,
+        "reminder_when": _reminder_when(outgoing.variant, language, facts),
+    }
+    details: list[tuple[str, str, str | None]] = []
+    event = outgoing.event
+    if event is not None:
+        context["when"] = letter_datetime(event.starts_at, recipient.zone, language)
+        context["when_venue"] = letter_datetime(event.starts_at, event.zone, language)
+        context["location"] = event.location
+        details.append((labels["when"], context["when"], None))
+        if recipient.zone != event.zone:
+            details.append((labels["when_venue"], context["when_venue"], None))
+        details.append((labels["location"], event.location, None))
+        if event.online_link:
+            details.append((labels["online"], event.online_link, event.online_link))
+    if facts.get("deadline_at"):
+        deadline = datetime.fromisoformat(str(facts["deadline_at"]))
+        context["deadline"] = letter_datetime(deadline, recipient.zone, language)
+        details.append((labels["deadline"], context["deadline"], None))
+    details.append((labels["reply_to"], sender.organizer_mailbox, f"mailto:{sender.organizer_mailbox}"))
+
+    template_name = f"mail/{language}/{outgoing.kind.value}.j2"
+    subject = _render_block(template_name, "subject", context)
+    body = _render_block(template_name, "body", context)
+    method = outgoing.kind.calendar_method
+    footer = labels["footer"] + (" " + labels["attachment_hint"] if method else "")
+    page = {
+        "language": language,
+        "subject": subject,
+        "body": body,
+        "paragraphs": [p.strip() for p in body.split("\n\n") if p.strip()],
+        "details": details,
+        "organizer_name": sender.organizer_name,
+        "footer": footer,
+    }
+    env = _environment()
+    text = env.get_template("mail/message.txt.j2").render(page)
+    html = env.get_template("mail/message.html.j2").render(page)
+
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = subject
+    message["From"] = Address(sender.organizer_name, addr_spec=sender.address)
+    message["Reply-To"] = Address(sender.organizer_name, addr_spec=sender.organizer_mailbox)
+    message["To"] = Address(recipient.name, addr_spec=recipient.email)
+    message["Date"] = format_datetime(outgoing.made_at)
+    domain = sender.address.rsplit("@", 1)[-1]
+    message["Message-ID"] = message_id(outgoing, recipient.id, domain)
+    message["X-Rakortek-Kind"] = outgoing.kind.value
+    if outgoing.session_id:
+        message["X-Rakortek-Session"] = outgoing.session_id
+    message.set_content(text, subtype="plain", charset="utf-8")
+    message.add_alternative(html, subtype="html", charset="utf-8")
+
+    if method is not None and event is not None:
+        organizer = Person(sender.organizer_name, sender.organizer_mailbox)
+        people = [Person(a.name, a.email, _attendee_role(a)) for a in attendees]
+        ics = build_calendar(event, method, organizer, people, outgoing.made_at, text)
+        ics_text = ics.decode("utf-8")
+        message.add_alternative(ics_text, subtype="calendar", charset="utf-8", params={"method": method})
+        message.make_mixed()
+        message.add_attachment(
+            ics,
+            maintype="text",
+            subtype="calendar",
+            filename="invite.ics",
+            params={"method": method},
+        )
+    return message
+
+
+def _attendee_role(recipient: Recipient) -> str:
+    return "CHAIR" if recipient.role == "facilitator" else "REQ-PARTICIPANT"
+
+
+def calendar_kind(kind: MailKind) -> bool:
+    return kind.calendar_method is not None

@@ -1,0 +1,35 @@
+"""Dates as participants read them, in their own zone (WIB, WITA or WIT)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from models.reference import ZONE_ABBREVIATION
+
+# "d", not "dd": the Indonesian letter style writes "3 Maret", not "03 Maret".
+PATTERNS = {
+    "id": "EEEE, d MMMM y, 'pukul' HH.mm",
+    "en": "EEEE, d MMMM y, HH:mm",
+}
+DATE_PATTERNS = {"id": "EEEE, d MMMM y", "en": "EEEE, d MMMM y"}
+
+
+def letter_datetime(moment: datetime, zone: str, language: str = "id") -> str:
+    """'Senin, 21 Februari 2022, pukul 09.00 WIB' (or its English form)."""
+    local = moment.astimezone(ZoneInfo(zone))
+    text = format_datetime(local, PATTERNS[language], locale=language)
+    return f"{text} {ZONE_ABBREVIATION.get(zone, zone)}"
+
+
+def letter_date(moment: datetime, zone: str, language: str = "id") -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return format_datetime(local, DATE_PATTERNS[language], locale=language)
+
+
+def clock_time(moment: datetime, zone: str, language: str = "id") -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    separator = "." if language == "id" else ":"
+    return f"{local:%H}{separator}{local:%M} {ZONE_ABBREVIATION.get(zone, zone)}"

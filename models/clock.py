@@ -1,0 +1,29 @@
+"""The cycle's clock: calendar time, possibly compressed for a rehearsal.
+
+A rehearsal runs a past or future cycle on its own calendar (its dates, holidays and hours)
+with every wait divided by ``speed``. Everything a participant reads uses calendar time; only
+the timers the workflows set use real time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CycleClock(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    calendar_origin: datetime
+    """Calendar time at ``real_origin``."""
+    real_origin: datetime
+    speed: float = Field(default=1.0, gt=0)
+
+    def calendar_time(self, real_now: datetime) -> datetime:
+        return self.calendar_origin + (real_now - self.real_origin) * self.speed
+
+    def real_wait(self, until: datetime, real_now: datetime) -> timedelta:
+        """Real time to wait until calendar time ``until`` (zero if it has passed)."""
+        remaining = until - self.calendar_time(real_now)
+        return max(remaining / self.speed, timedelta(0))

@@ -1,0 +1,95 @@
+"""Inputs of the activities that write to the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from models.cycle import Cycle
+from models.items import ItemConfirmation, OutcomeItem, ProposalItem
+from models.stages import Party, SessionState, Stage
+
+
+class RegisterCycle(BaseModel):
+    cycle: Cycle
+
+
+class PlanCycle(BaseModel):
+    cycle: Cycle
+    simulate_participants: bool
+
+
+class StageChange(BaseModel):
+    year: int
+    province: str
+    stage: Stage
+    at: datetime
+
+
+class ProposalsRecord(BaseModel):
+    year: int
+    province: str
+    actor: str
+    items: list[ProposalItem]
+    at: datetime
+
+
+class OutcomeRecord(BaseModel):
+    year: int
+    province: str
+    session_id: str
+    actor: str
+    items: list[OutcomeItem]
+    at: datetime
+
+
+class ConfirmationsRecord(BaseModel):
+    year: int
+    province: str
+    actor: str
+    confirmations: list[ItemConfirmation]
+    at: datetime
+
+
+class SignatureRecord(BaseModel):
+    year: int
+    province: str
+    party: Party
+    actor: str
+    actor_name: str
+    sha256: str
+    at: datetime
+
+
+class AttendanceRecord(BaseModel):
+    year: int
+    attended: int
+
+
+class SessionChange(BaseModel):
+    """A session's new time, place or state; a new time must find its desk free."""
+
+    session_id: str
+    year: int
+    desk: str
+    starts_at: datetime
+    ends_at: datetime
+    room: str
+    online_link: str
+    sequence: int
+    state: SessionState
+
+
+class AgreementRequest(BaseModel):
+    year: int
+    province: str
+    rendered_at: datetime
+    """Calendar time, printed on the document: the same on every retry."""
+
+
+class AgreementDocument(BaseModel):
+    path: str
+    sha256: str
+    items_agreed: int
+    items_not_agreed: int

@@ -1,0 +1,198 @@
+"""Inputs and outputs of the workflows, their updates and queries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.clock import CycleClock
+from models.cycle import Cycle, Deadlines, Organizer, Reminders
+from models.items import ItemConfirmation, OutcomeItem, ProposalItem
+from models.participants import Participant
+from models.reference import Desk, Province
+from models.sessions import DeskSession
+from models.stages import Party, SessionState, Stage
+from models.text import Line, Note
+
+
+def cycle_workflow_id(year: int) -> str:
+    return f"rakortek-{year}"
+
+
+def province_workflow_id(year: int, province: str) -> str:
+    return f"rakortek-{year}-province-{province}"
+
+
+class CycleInput(BaseModel):
+    cycle: Cycle
+    rehearsal_speed: float | None = Field(default=None, gt=0)
+    """None: a live cycle on real time. A number: a rehearsal from ``opens_at``, compressed."""
+    simulate_participants: bool = False
+
+
+class SessionMove(BaseModel):
+    desk: str
+    starts_at: datetime
+    act_at: datetime
+    """Calendar time at which the simulated organizer acts."""
+
+
+class ProvinceSimulation(BaseModel):
+    """When and how simulated participants act in a rehearsal."""
+
+    proposals_at: datetime
+    reschedule: SessionMove | None = None
+    cancel_and_hold: SessionMove | None = None
+    cancel_at: datetime | None = None
+    confirm_at: datetime
+    regional_sign_at: datetime
+    central_sign_at: datetime
+    not_agreed_every: int = 9
+    """One item in this many is not agreed; one in a few others adjusted."""
+
+
+class ProvinceInput(BaseModel):
+    year: int
+    plan_year: int
+    cycle_name: str
+    province: Province
+    clock: CycleClock
+    organizer: Organizer
+    venue: str
+    venue_zone: str
+    pre_meeting_ends_at: datetime
+    window_start: date
+    window_end: date
+    session_minutes: int
+    max_parallel: int
+    deadlines: Deadlines
+    reminders: Reminders
+    desks: list[Desk]
+    sessions: list[DeskSession]
+    people: list[Participant]
+    """Everyone who may act on or hear about this province."""
+    simulation: ProvinceSimulation | None = None
+
+
+class CyclePlan(BaseModel):
+    sessions: list[DeskSession]
+    simulations: dict[str, ProvinceSimulation] = {}
+
+
+# Updates: every one names who acted.
+
+
+class SubmitProposals(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    items: list[ProposalItem] = Field(min_length=1, max_length=2000)
+
+
+class RecordOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    desk: Line
+    items: list[OutcomeItem] = Field(max_length=500)
+    notes: Note = ""
+
+
+class ConfirmItems(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    confirmations: list[ItemConfirmation] = Field(min_length=1, max_length=5000)
+
+
+class SignAgreement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    party: Party
+    document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class RescheduleSession(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    desk: Line
+    starts_at: datetime
+    room: Line | None = None
+    online_link: Line | None = None
+
+
+class CancelSession(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    desk: Line
+    reason: Line
+
+
+class RecordAttendance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    attended: int = Field(ge=0, le=100_000)
+
+
+# Queries
+
+
+class SignatureView(BaseModel):
+    party: Party
+    signer: str
+    signed_at: datetime
+    document_sha256: str
+
+
+class SessionView(BaseModel):
+    desk: str
+    starts_at: datetime
+    ends_at: datetime
+    room: str
+    sequence: int
+    state: SessionState
+
+
+class ProvinceState(BaseModel):
+    code: str
+    name: str
+    stage: Stage
+    sessions_done: int
+    sessions_total: int
+    sessions_cancelled: int
+    proposals: int
+    items_agreed: int
+    items_not_agreed: int
+    items_confirmed: int
+    document_sha256: str | None
+    signatures: list[SignatureView]
+    pending: list[str]
+    sessions: list[SessionView]
+
+
+class CycleState(BaseModel):
+    year: int
+    phase: str
+    calendar_now: datetime
+    pre_meeting_invited: int
+    pre_meeting_attended: int | None
+    provinces_total: int
+    provinces_completed: int
+
+
+class ProvinceSummary(BaseModel):
+    code: str
+    stage: Stage
+    sessions_held: int
+    sessions_cancelled: int
+    items_agreed: int
+    items_not_agreed: int
+    document_sha256: str
+
+
+class CycleSummary(BaseModel):
+    year: int
+    provinces: list[ProvinceSummary]
+    pre_meeting_attended: int | None
+
+
+REMINDER_GRACE = timedelta(minutes=5)
+"""A reminder due less than this long ago is still sent; older ones are skipped."""

@@ -1,0 +1,1 @@
+"""The database: every proposal, outcome, confirmation, signature and message, kept with SQLAlchemy."""

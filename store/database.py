@@ -1,0 +1,76 @@
+"""Engine set-up and idempotent writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
+
+from store.tables import Base
+
+
+def connect(url: str) -> Engine:
+    """An engine for ``url``; a SQLite file gets its folder, WAL and a busy timeout."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL lets readers (status, board) work while activities write.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+def utc(value: datetime) -> datetime:
+    """Naive UTC, the form every time takes in the database."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def upsert(
+    session: Session,
+    table: type[Base],
+    rows: Sequence[dict[str, Any]],
+    keys: Iterable[str],
+    update: bool = True,
+) -> None:
+    """Insert rows; on a key already present, overwrite it (or leave it, with update=False)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:
+        raise NotImplementedError(f"upsert is not written for {dialect}")
+    keys = list(keys)
+    columns = [c for c in rows[0] if c not in keys]
+    statement = insert(table)
+    if update and columns:
+        statement = statement.on_conflict_do_update(
+            index_elements=keys, set_={c: statement.excluded[c] for c in columns}
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=keys)
+    # Chunked: SQLite caps the number of bound parameters per statement.
+    per_chunk = max(1, 30_000 // max(1, len(rows[0])))
+    for start in range(0, len(rows), per_chunk):
+        session.execute(statement, list(rows[start : start + per_chunk]))

@@ -1,0 +1,169 @@
+"""Tables. Keys are natural and deterministic, so that a retried write lands on the same row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CycleRow(Base):
+    __tablename__ = "cycles"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    plan_year: Mapped[int] = mapped_column(Integer)
+    venue_zone: Mapped[str] = mapped_column(String(64))
+    venue: Mapped[str] = mapped_column(String(300))
+    organizer_name: Mapped[str] = mapped_column(String(300))
+    attended: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Pre-meeting attendance, as recorded by the organizers."""
+
+
+class DeskRow(Base):
+    __tablename__ = "desks"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(12))
+    lead_agency: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(320))
+
+
+class ParticipantRow(Base):
+    __tablename__ = "participants"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    organisation: Mapped[str] = mapped_column(String(300))
+    province: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    desks: Mapped[str] = mapped_column(String(400), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(2))
+    zone: Mapped[str] = mapped_column(String(64))
+
+
+class ProvinceProgressRow(Base):
+    __tablename__ = "province_progress"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    zone: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(20))
+    stage_since: Mapped[datetime] = mapped_column(DateTime)
+    """Calendar time (UTC) the stage began."""
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    province: Mapped[str] = mapped_column(String(4))
+    desk: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    """UTC, like every time stored here."""
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    room: Mapped[str] = mapped_column(String(200))
+    online_link: Mapped[str] = mapped_column(String(300))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (Index("ix_sessions_desk_time", "year", "desk", "starts_at"),)
+
+
+class ProposalRow(Base):
+    __tablename__ = "proposals"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(4), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    desk: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    indicator: Mapped[str] = mapped_column(String(300))
+    target_value: Mapped[float] = mapped_column(Float)
+    target_unit: Mapped[str] = mapped_column(String(40))
+    location: Mapped[str] = mapped_column(String(120))
+    budget_rupiah: Mapped[int] = mapped_column(BigInteger)
+    funding_source: Mapped[str] = mapped_column(String(30))
+    proposed_by: Mapped[str] = mapped_column(String(10))
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OutcomeItemRow(Base):
+    __tablename__ = "outcome_items"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(4), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(40), index=True)
+    desk: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    indicator: Mapped[str] = mapped_column(String(300))
+    target_value: Mapped[float] = mapped_column(Float)
+    target_unit: Mapped[str] = mapped_column(String(40))
+    location: Mapped[str] = mapped_column(String(120))
+    budget_rupiah: Mapped[int] = mapped_column(BigInteger)
+    funding_source: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(12))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ConfirmationRow(Base):
+    __tablename__ = "confirmations"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(4), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    location_ready: Mapped[bool] = mapped_column()
+    target_confirmed: Mapped[bool] = mapped_column()
+    notes: Mapped[str] = mapped_column(Text, default="")
+    confirmed_by: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AgreementRow(Base):
+    __tablename__ = "agreements"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(4), primary_key=True)
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rendered_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SignatureRow(Base):
+    __tablename__ = "signatures"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(4), primary_key=True)
+    party: Mapped[str] = mapped_column(String(10), primary_key=True)
+    signer: Mapped[str] = mapped_column(String(64))
+    signer_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OutboxRow(Base):
+    """Every message, one row per recipient: the proof of what was sent, failed or skipped."""
+
+    __tablename__ = "outbox"
+    message_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    province: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    session_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    recipient: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(400))
+    status: Mapped[str] = mapped_column(String(10))
+    """pending, sent, failed (permanent refusal) or skipped (its moment had passed)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    made_at: Mapped[datetime] = mapped_column(DateTime)
+    """Calendar time the message was made (what its Date header says)."""

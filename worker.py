@@ -1,0 +1,126 @@
+"""Runs the rakortek worker: every workflow and activity, on one task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.documents import DocumentActivities
+from activities.messages import MessageActivities
+from activities.planning import PlanningActivities
+from activities.records import RecordActivities
+from activities.simulation import SimulationActivities
+from mail.transport import SmtpConfig, SmtpPool
+from settings import Settings, load_settings
+from store.database import connect, create_schema
+from workflows.cycle import CycleWorkflow
+from workflows.province import ProvinceWorkflow
+
+WORKFLOWS = [CycleWorkflow, ProvinceWorkflow]
+
+# Pure, deterministic modules the workflows use, shared with the sandbox rather than re-imported
+# for every workflow run; zoneinfo's ZoneInfo must be the real class for datetime to accept it.
+PASSTHROUGH = (
+    "zoneinfo",
+    "models",
+    "schedule",
+    "mail",
+    "activities",
+    "store",
+    "holidays",
+    "babel",
+    "email_validator",
+    "idna",
+)
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+    )
+
+
+async def connect_client(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+
+
+@contextlib.asynccontextmanager
+async def rakortek_worker(
+    client: Client, settings: Settings, task_queue: str | None = None
+) -> AsyncIterator[Worker]:
+    """A worker with its database, SMTP pool and activities; closed on exit."""
+    engine = connect(settings.database_url)
+    create_schema(engine)
+    pool = SmtpPool(
+        SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            security=settings.smtp_security,
+        )
+    )
+    records = RecordActivities(engine)
+    planning = PlanningActivities(engine)
+    messages = MessageActivities(engine, pool, settings.mail_from)
+    documents = DocumentActivities(engine, settings.output_dir)
+    simulation = SimulationActivities(client, engine)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        worker = Worker(
+            client,
+            task_queue=task_queue or settings.task_queue,
+            workflows=WORKFLOWS,
+            workflow_runner=workflow_runner(),
+            activities=[
+                records.register_cycle,
+                records.record_stage,
+                records.record_proposals,
+                records.record_outcome,
+                records.record_confirmations,
+                records.record_signature,
+                records.record_attendance,
+                records.change_session,
+                planning.plan_cycle,
+                messages.send_messages,
+                documents.render_agreement,
+                documents.render_signed_agreement,
+                simulation.act_as_participant,
+                simulation.record_simulated_attendance,
+            ],
+            activity_executor=executor,
+            max_concurrent_activities=64,
+        )
+        try:
+            async with worker:
+                yield worker
+        finally:
+            await pool.close()
+            engine.dispose()
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    client = await connect_client(settings)
+    async with rakortek_worker(client, settings):
+        logging.info(
+            "worker listening on task queue %r at %s", settings.task_queue, settings.temporal_address
+        )
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())

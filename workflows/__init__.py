@@ -1,0 +1,1 @@
+"""Workflows: the cycle, and one per province through its stages."""

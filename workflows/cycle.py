@@ -1,0 +1,255 @@
+"""The whole cycle: pre-meeting, schedule, one workflow per province, national summary."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.messages import MessageActivities
+    from activities.planning import PlanningActivities
+    from activities.records import RecordActivities
+    from activities.simulation import SimulatedAttendance, SimulationActivities
+    from models.clock import CycleClock
+    from models.messages import CalendarEvent, MailKind, Outgoing
+    from models.participants import Participant, Role
+    from models.records import AttendanceRecord, PlanCycle, RegisterCycle
+    from models.sessions import DeskSession
+    from models.workflow_io import (
+        REMINDER_GRACE,
+        CycleInput,
+        CycleState,
+        CycleSummary,
+        ProvinceInput,
+        ProvinceSummary,
+        RecordAttendance,
+        province_workflow_id,
+    )
+    from schedule.working_time import local_date, local_moment, previous_working_day
+
+from workflows import options
+from workflows.calendar_time import CalendarTime
+from workflows.permissions import actor_of, refuse, require_role
+from workflows.province import ProvinceWorkflow
+
+PRE_MEETING_BATCH = 100
+"""Recipients per mail activity for the pre-meeting: small enough to retry cheaply."""
+
+
+@workflow.defn
+class CycleWorkflow:
+    """One Rakortekrenbang cycle.
+
+    Registers the cycle, plans the desk schedule, starts one ProvinceWorkflow per province,
+    runs the pre-meeting (invitations, reminders, attendance) and waits for every province to
+    reach COMPLETED before closing with a national summary.
+    """
+
+    @workflow.init
+    def __init__(self, input: CycleInput) -> None:
+        cycle = input.cycle
+        start = workflow.now()
+        rehearsal = input.rehearsal_speed is not None
+        self.clock = CycleClock(
+            calendar_origin=cycle.opens_at if rehearsal else start,
+            real_origin=start,
+            speed=input.rehearsal_speed or 1.0,
+        )
+        self.time = CalendarTime(self.clock)
+        self.cycle = cycle
+        self.phase = "PLANNING"
+        self.attended: int | None = None
+        self.summaries: list[ProvinceSummary] = []
+        self.people = {p.id: p for p in cycle.participants}
+
+    @workflow.run
+    async def run(self, input: CycleInput) -> CycleSummary:
+        cycle = input.cycle
+        await workflow.execute_activity_method(
+            RecordActivities.register_cycle, RegisterCycle(cycle=cycle), **options.RECORD
+        )
+        plan = await workflow.execute_activity_method(
+            PlanningActivities.plan_cycle,
+            PlanCycle(cycle=cycle, simulate_participants=input.simulate_participants),
+            **options.RECORD,
+        )
+        # Before opens_at (a live cycle started early), wait for it.
+        await self.time.sleep_until(cycle.opens_at)
+
+        provinces = []
+        for province in cycle.provinces:
+            handle = await workflow.start_child_workflow(
+                ProvinceWorkflow.run,
+                self.province_input(
+                    province.code,
+                    [s for s in plan.sessions if s.province == province.code],
+                    plan.simulations.get(province.code),
+                ),
+                id=province_workflow_id(cycle.year, province.code),
+                parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
+            )
+            provinces.append(handle)
+
+        self.phase = "PRE_MEETING"
+        await self.run_pre_meeting(input.simulate_participants)
+        self.phase = "PROVINCES"
+
+        async def collect(handle: workflow.ChildWorkflowHandle) -> None:
+            self.summaries.append(await handle)
+
+        await asyncio.gather(*(collect(h) for h in provinces))
+        self.phase = "COMPLETED"
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return CycleSummary(
+            year=cycle.year,
+            provinces=sorted(self.summaries, key=lambda s: s.code),
+            pre_meeting_attended=self.attended,
+        )
+
+    def province_input(self, code: str, sessions: list[DeskSession], simulation: object) -> ProvinceInput:
+        cycle = self.cycle
+        province = next(p for p in cycle.provinces if p.code == code)
+        people = [p for p in cycle.participants if p.province in (None, code)]
+        return ProvinceInput(
+            year=cycle.year,
+            plan_year=cycle.plan_year,
+            cycle_name=cycle.name,
+            province=province,
+            clock=self.clock,
+            organizer=cycle.organizer,
+            venue=cycle.desk_sessions.venue,
+            venue_zone=cycle.desk_sessions.venue_zone,
+            pre_meeting_ends_at=cycle.pre_meeting.ends_at,
+            window_start=cycle.desk_sessions.window_start,
+            window_end=cycle.desk_sessions.window_end,
+            session_minutes=cycle.desk_sessions.session_minutes,
+            max_parallel=cycle.desk_sessions.max_parallel_per_province,
+            deadlines=cycle.deadlines,
+            reminders=cycle.reminders,
+            desks=cycle.desks,
+            sessions=sessions,
+            people=people,
+            simulation=simulation,  # type: ignore[arg-type]
+        )
+
+    # Pre-meeting -----------------------------------------------------------------------
+
+    def pre_meeting_event(self) -> CalendarEvent:
+        cycle = self.cycle
+        domain = cycle.organizer.mailbox.rsplit("@", 1)[-1]
+        return CalendarEvent(
+            uid=f"rakortek-{cycle.year}-pra@{domain}",
+            sequence=0,
+            summary=f"Pra-Rakortekrenbang Tahun {cycle.year}",
+            starts_at=cycle.pre_meeting.starts_at,
+            ends_at=cycle.pre_meeting.ends_at,
+            zone=cycle.desk_sessions.venue_zone,
+            location=f"Daring (studio: {cycle.pre_meeting.host_studio})",
+            online_link=cycle.pre_meeting.online_link,
+        )
+
+    async def send_pre_meeting(
+        self, kind: MailKind, variant: str = "", skip_reason: str | None = None
+    ) -> None:
+        cycle = self.cycle
+        everyone = [p.id for p in cycle.participants]
+        batches = [everyone[i : i + PRE_MEETING_BATCH] for i in range(0, len(everyone), PRE_MEETING_BATCH)]
+        facts = {
+            "cycle_name": cycle.name,
+            "plan_year": cycle.plan_year,
+            "host_studio": cycle.pre_meeting.host_studio,
+            "minutes_before": cycle.reminders.minutes_before,
+        }
+        await asyncio.gather(
+            *(
+                workflow.execute_activity_method(
+                    MessageActivities.send_messages,
+                    Outgoing(
+                        year=cycle.year,
+                        organizer=cycle.organizer,
+                        kind=kind,
+                        variant=variant,
+                        subject_ref=f"{cycle.year}-pra",
+                        recipients=batch,
+                        event=self.pre_meeting_event(),
+                        facts=facts,
+                        made_at=self.time.now(),
+                        skip_reason=skip_reason,
+                    ),
+                    **options.MAIL,
+                )
+                for batch in batches
+            )
+        )
+
+    async def run_pre_meeting(self, simulate: bool) -> None:
+        cycle = self.cycle
+        pre = cycle.pre_meeting
+        zone = cycle.desk_sessions.venue_zone
+        await self.send_pre_meeting(MailKind.PRE_MEETING_INVITE)
+        day_before = previous_working_day(local_date(pre.starts_at, zone))
+        reminders = [
+            ("day-before", local_moment(day_before, cycle.reminders.day_before_at, zone)),
+            ("hour-before", pre.starts_at - timedelta(minutes=cycle.reminders.minutes_before)),
+        ]
+        for variant, moment in reminders:
+            if moment < self.time.now() - REMINDER_GRACE:
+                await self.send_pre_meeting(
+                    MailKind.PRE_MEETING_REMINDER, variant, f"its moment {moment} had passed"
+                )
+                continue
+            await self.time.sleep_until(moment)
+            await self.send_pre_meeting(MailKind.PRE_MEETING_REMINDER, variant)
+        await self.time.sleep_until(pre.ends_at)
+        if simulate:
+            organizer = next(p for p in cycle.participants if p.role is Role.ORGANIZER)
+            await workflow.execute_activity_method(
+                SimulationActivities.record_simulated_attendance,
+                SimulatedAttendance(
+                    year=cycle.year,
+                    workflow_id=workflow.info().workflow_id,
+                    actor=organizer.id,
+                    attended=min(pre.expected_participants, len(cycle.participants)),
+                ),
+                **options.SIMULATION,
+            )
+            await workflow.wait_condition(lambda: self.attended is not None)
+
+    # Updates and queries ---------------------------------------------------------------
+
+    @workflow.update
+    async def record_attendance(self, update: RecordAttendance) -> int:
+        """The organizers record how many joined the pre-meeting."""
+        await workflow.execute_activity_method(
+            RecordActivities.record_attendance,
+            AttendanceRecord(year=self.cycle.year, attended=update.attended),
+            **options.RECORD,
+        )
+        self.attended = update.attended
+        return update.attended
+
+    @record_attendance.validator
+    def _validate_attendance(self, update: RecordAttendance) -> None:
+        person: Participant = actor_of(self.people, update.actor)
+        require_role(person, (Role.ORGANIZER,), "record attendance")
+        if self.time.now() < self.cycle.pre_meeting.starts_at:
+            raise refuse("the pre-meeting has not started yet")
+        if update.attended > len(self.cycle.participants):
+            raise refuse(
+                f"{update.attended} attendees is more than the {len(self.cycle.participants)} invited"
+            )
+
+    @workflow.query
+    def state(self) -> CycleState:
+        return CycleState(
+            year=self.cycle.year,
+            phase=self.phase,
+            calendar_now=self.time.now(),
+            pre_meeting_invited=len(self.cycle.participants),
+            pre_meeting_attended=self.attended,
+            provinces_total=len(self.cycle.provinces),
+            provinces_completed=len(self.summaries),
+        )

@@ -1,0 +1,30 @@
+"""Timeouts and retries of the activities the workflows run."""
+
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+# Mail servers and databases come back: keep retrying, slower and slower, and let the
+# outbox and keyed writes make every retry harmless.
+PATIENT = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    non_retryable_error_types=["DeskTaken", "ScheduleError", "ValueError", "LookupError"],
+)
+
+RECORD = {"start_to_close_timeout": timedelta(minutes=2), "retry_policy": PATIENT}
+MAIL = {
+    "start_to_close_timeout": timedelta(minutes=10),
+    "heartbeat_timeout": timedelta(minutes=2),
+    "retry_policy": PATIENT,
+}
+DOCUMENT = {"start_to_close_timeout": timedelta(minutes=5), "retry_policy": PATIENT}
+SIMULATION = {
+    "start_to_close_timeout": timedelta(minutes=2),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        maximum_interval=timedelta(seconds=30),
+        maximum_attempts=20,
+    ),
+}

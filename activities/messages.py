@@ -9,13 +9,14 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 from temporalio import activity
 
-from mail.compose import Recipient, Sender, compose, message_id
+from mail.compose import Recipient, Sender, compose, invitation, language_of, message_id
 from mail.transport import PermanentRefusal, SmtpPool
 from models.messages import DeliveryReport, Outgoing
 from store.database import upsert, utc
 from store.tables import OutboxRow, ParticipantRow
 
 FINAL = ("sent", "failed", "skipped")
+SHARED_INVITATION_LIMIT = 20
 
 
 class MessageActivities:
@@ -97,11 +98,22 @@ class MessageActivities:
         report.already_sent = len(recipients) - len(due)
         if not due:
             return report
+        # A session's few invitees all appear on its invitation; a crowd (the pre-meeting) gets
+        # one invitation each, naming only its recipient.
+        shared = len(recipients) <= SHARED_INVITATION_LIMIT
+        calendars: dict[str, bytes | None] = {}
         async with self.pool.connection() as client:
             for n, recipient in enumerate(due):
-                message = compose(outgoing, recipient, sender, recipients)
+                language = language_of(recipient)
+                if not shared:
+                    calendar = invitation(outgoing, language, sender, [recipient])
+                elif language in calendars:
+                    calendar = calendars[language]
+                else:
+                    calendar = calendars[language] = invitation(outgoing, language, sender, recipients)
+                message = compose(outgoing, recipient, sender, calendar).as_bytes()
                 try:
-                    await self.pool.send(client, message)
+                    await self.pool.send(client, sender.address, recipient.email, message)
                 except PermanentRefusal as exc:
                     await asyncio.to_thread(self._mark, ids[recipient.id], "failed", str(exc))
                     report.failed += 1

@@ -8,20 +8,21 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_MESSAGE_ID = re.compile(rb"^Message-ID:\s*<([^>]+)>", re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass
 class MailStore:
-    """Accepted messages, in memory and (when a folder is given) as .eml files."""
+    """Accepted messages: in memory, or as .eml files when a folder is given."""
 
     folder: Path | None = None
-    messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
+    count: int = 0
     refuse: dict[str, str] = field(default_factory=dict)
     """Recipient address → SMTP reply that refuses it (e.g. "550 5.1.1 no such user")."""
 
@@ -35,14 +36,22 @@ class MailStore:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
-        message: Any = message_from_bytes(raw, policy=policy.default)
-        self.messages.append(message)
-        if self.folder is not None:
+        self.count += 1
+        if self.folder is None:
+            self.raw.append(raw)
+        else:
             self.folder.mkdir(parents=True, exist_ok=True)
-            name = _UNSAFE.sub("_", str(message["Message-ID"] or len(self.messages)).strip("<>"))
-            path = self.folder / f"{len(self.messages):06d}-{name}.eml"
-            path.write_bytes(raw)
+            found = _MESSAGE_ID.search(raw)
+            name = _UNSAFE.sub("_", found.group(1).decode() if found else str(self.count))
+            (self.folder / f"{self.count:06d}-{name}.eml").write_bytes(raw)
         return "250 Message accepted for delivery"
+
+    def messages(self) -> list[EmailMessage]:
+        """The accepted messages, parsed (parsing waits until asked: it is the costly part).
+
+        A method, not a property: aiosmtpd inspects its handler's attributes on every connection.
+        """
+        return [message_from_bytes(r, policy=policy.default) for r in self.raw]  # type: ignore[misc]
 
 
 def free_port() -> int:
@@ -56,3 +65,26 @@ def start_smtp_server(store: MailStore, port: int | None = None) -> Controller:
     controller = Controller(store, hostname="127.0.0.1", port=port or free_port(), data_size_limit=10_000_000)
     controller.start()
     return controller
+
+
+def main() -> None:
+    """Serve until terminated, keeping every message as an .eml file under --folder."""
+    import argparse
+    import signal
+    import threading
+
+    parser = argparse.ArgumentParser(description="Local SMTP server keeping every message as .eml")
+    parser.add_argument("--port", type=int, default=8025)
+    parser.add_argument("--folder", type=Path, required=True)
+    args = parser.parse_args()
+    controller = start_smtp_server(MailStore(folder=args.folder), args.port)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    print(f"SMTP server on 127.0.0.1:{controller.port}, mail kept in {args.folder}", flush=True)
+    stop.wait()
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()

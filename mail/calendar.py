@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText, vUri
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText, vUri
 
 from models.messages import CalendarEvent
 
@@ -26,6 +27,19 @@ def _address(person: Person, **params: str) -> vCalAddress:
     for key, value in params.items():
         address.params[key] = vText(value)
     return address
+
+
+@cache
+def _vtimezone(zone: str) -> bytes:
+    # Building a VTIMEZONE from the tz database is the slowest step of an invitation: once per zone.
+    calendar = Calendar()
+    calendar.add_component(Timezone.from_tzid(zone))
+    return calendar.to_ical()
+
+
+def _with_timezone(calendar: Calendar, zone: str) -> None:
+    for component in Calendar.from_ical(_vtimezone(zone)).walk("VTIMEZONE"):
+        calendar.add_component(component)
 
 
 def build_calendar(
@@ -77,6 +91,7 @@ def build_calendar(
         alarm.add("description", event.summary)
         alarm.add("trigger", timedelta(minutes=-30))
         vevent.add_component(alarm)
+    _with_timezone(calendar, event.zone)
     calendar.add_component(vevent)
     calendar.add_missing_timezones()
     missing = calendar.get_missing_tzids()

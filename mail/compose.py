@@ -6,10 +6,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from mail.calendar import Person, build_calendar
 from mail.dates import letter_datetime
-from models.messages import MailKind, Outgoing
+from models.messages import Outgoing
 
 _UNSAFE_IN_ID = re.compile(r"[^A-Za-z0-9._-]")
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -79,10 +80,41 @@ def _reminder_when(variant: str, language: str, facts: dict[str, Any]) -> str:
     return f"{minutes} menit lagi" if language == "id" else f"in {minutes} minutes"
 
 
-def compose(
-    outgoing: Outgoing, recipient: Recipient, sender: Sender, attendees: list[Recipient]
-) -> EmailMessage:
-    language = recipient.language if recipient.language in ("id", "en") else "id"
+def calendar_description(outgoing: Outgoing, language: str) -> str:
+    """What the calendar entry says: the same for every attendee reading one language."""
+    event = outgoing.event
+    assert event is not None
+    labels = _labels()[language]
+    lines = [
+        event.summary,
+        f"{labels['when_venue']}: {letter_datetime(event.starts_at, event.zone, language)}",
+        f"{labels['location']}: {event.location}",
+    ]
+    if event.online_link:
+        # Repeated here: Outlook, Thunderbird and Apple Calendar do not show CONFERENCE.
+        lines.append(f"{labels['online']}: {event.online_link}")
+    return "\n".join(lines)
+
+
+def invitation(outgoing: Outgoing, language: str, sender: Sender, attendees: list[Recipient]) -> bytes | None:
+    """The iCalendar object of an invitation or cancellation, or None for other mail."""
+    method = outgoing.kind.calendar_method
+    if method is None or outgoing.event is None:
+        return None
+    organizer = Person(sender.organizer_name, sender.organizer_mailbox)
+    people = [Person(a.name, a.email, _attendee_role(a)) for a in attendees]
+    return build_calendar(
+        outgoing.event,
+        method,
+        organizer,
+        people,
+        outgoing.made_at,
+        calendar_description(outgoing, language),
+    )
+
+
+def compose(outgoing: Outgoing, recipient: Recipient, sender: Sender, calendar: bytes | None) -> Message:
+    language = language_of(recipient)
     labels = _labels()[language]
     facts: dict[str, Any] = dict(outgoing.facts)
     context: dict[str, Any] = {
@@ -127,40 +159,41 @@ def compose(
     text = env.get_template("mail/message.txt.j2").render(page)
     html = env.get_template("mail/message.html.j2").render(page)
 
-    message = EmailMessage(policy=SMTP)
-    message["Subject"] = subject
-    message["From"] = Address(sender.organizer_name, addr_spec=sender.address)
-    message["Reply-To"] = Address(sender.organizer_name, addr_spec=sender.organizer_mailbox)
-    message["To"] = Address(recipient.name, addr_spec=recipient.email)
-    message["Date"] = format_datetime(outgoing.made_at)
+    # The compat32 MIME classes: several times faster than EmailMessage's header registry,
+    # which matters at tens of thousands of messages per cycle.
     domain = sender.address.rsplit("@", 1)[-1]
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText(text, "plain", "utf-8"))
+    alternative.attach(MIMEText(html, "html", "utf-8"))
+    message: Message
+    if method is not None and calendar is not None:
+        inline = MIMEText(calendar.decode("utf-8"), "calendar", "utf-8")
+        inline.set_param("method", method)
+        alternative.attach(inline)
+        attachment = MIMEText(calendar.decode("utf-8"), "calendar", "utf-8")
+        attachment.set_param("method", method)
+        attachment.set_param("name", "invite.ics")
+        attachment.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        message = MIMEMultipart("mixed")
+        message.attach(alternative)
+        message.attach(attachment)
+    else:
+        message = alternative
+    message["Subject"] = Header(subject, "utf-8").encode()
+    message["From"] = formataddr((sender.organizer_name, sender.address), "utf-8")
+    message["Reply-To"] = formataddr((sender.organizer_name, sender.organizer_mailbox), "utf-8")
+    message["To"] = formataddr((recipient.name, recipient.email), "utf-8")
+    message["Date"] = format_datetime(outgoing.made_at)
     message["Message-ID"] = message_id(outgoing, recipient.id, domain)
     message["X-Rakortek-Kind"] = outgoing.kind.value
     if outgoing.session_id:
         message["X-Rakortek-Session"] = outgoing.session_id
-    message.set_content(text, subtype="plain", charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
-
-    if method is not None and event is not None:
-        organizer = Person(sender.organizer_name, sender.organizer_mailbox)
-        people = [Person(a.name, a.email, _attendee_role(a)) for a in attendees]
-        ics = build_calendar(event, method, organizer, people, outgoing.made_at, text)
-        ics_text = ics.decode("utf-8")
-        message.add_alternative(ics_text, subtype="calendar", charset="utf-8", params={"method": method})
-        message.make_mixed()
-        message.add_attachment(
-            ics,
-            maintype="text",
-            subtype="calendar",
-            filename="invite.ics",
-            params={"method": method},
-        )
     return message
+
+
+def language_of(recipient: Recipient) -> str:
+    return recipient.language if recipient.language in ("id", "en") else "id"
 
 
 def _attendee_role(recipient: Recipient) -> str:
     return "CHAIR" if recipient.role == "facilitator" else "REQ-PARTICIPANT"
-
-
-def calendar_kind(kind: MailKind) -> bool:
-    return kind.calendar_method is not None

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 import aiosmtplib
 
@@ -62,10 +61,10 @@ class SmtpPool:
             else:
                 self._idle.put_nowait(client)
 
-    async def send(self, client: aiosmtplib.SMTP, message: EmailMessage) -> None:
-        """Send one message; PermanentRefusal for a 5xx, other errors are worth a retry."""
+    async def send(self, client: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes) -> None:
+        """Send one flattened message; PermanentRefusal for a 5xx, other errors are worth a retry."""
         try:
-            _, response = await client.send_message(message)
+            await client.sendmail(sender, [recipient], message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             if all(500 <= r.code < 600 for r in exc.recipients):
                 await self._reset(client)

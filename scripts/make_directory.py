@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models.reference import all_provinces, default_desks, provinces_of_2022  # noqa: E402
+from models.reference import all_provinces, default_desks, provinces_of_2022
 
 GIVEN = (
     "Siti Ahmad Dewi Budi Rina Agus Nur Hendra Sri Joko Ratna Eko Yuni Bambang Fitri Rudi "

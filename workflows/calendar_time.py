@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from models.clock import CycleClock
+    from models.workflow_io import REMINDER_GRACE
 
 
 class CalendarTime:
@@ -17,6 +18,15 @@ class CalendarTime:
 
     def now(self) -> datetime:
         return self.clock.calendar_time(workflow.now())
+
+    def has_passed(self, moment: datetime) -> bool:
+        """Whether ``moment`` is too far behind to act on it (a reminder, say).
+
+        Five minutes of calendar time, or, in a compressed rehearsal, the calendar time that two
+        real seconds of a busy worker stand for: lag of the machine is not lateness of a person.
+        """
+        allowance = max(REMINDER_GRACE, timedelta(seconds=2) * self.clock.speed)
+        return moment < self.now() - allowance
 
     async def sleep_until(self, moment: datetime) -> None:
         wait = self.clock.real_wait(moment, workflow.now())

@@ -19,7 +19,6 @@ with workflow.unsafe.imports_passed_through():
     from models.records import AttendanceRecord, PlanCycle, RegisterCycle
     from models.sessions import DeskSession
     from models.workflow_io import (
-        REMINDER_GRACE,
         CycleInput,
         CycleState,
         CycleSummary,
@@ -196,7 +195,7 @@ class CycleWorkflow:
             ("hour-before", pre.starts_at - timedelta(minutes=cycle.reminders.minutes_before)),
         ]
         for variant, moment in reminders:
-            if moment < self.time.now() - REMINDER_GRACE:
+            if self.time.has_passed(moment):
                 await self.send_pre_meeting(
                     MailKind.PRE_MEETING_REMINDER, variant, f"its moment {moment} had passed"
                 )

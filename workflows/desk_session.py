@@ -16,7 +16,6 @@ with workflow.unsafe.imports_passed_through():
     from models.messages import MailKind
     from models.sessions import DeskSession
     from models.stages import SessionState
-    from models.workflow_io import REMINDER_GRACE
     from schedule.working_time import local_date, local_moment, previous_working_day
 
 if TYPE_CHECKING:
@@ -73,7 +72,7 @@ async def run_session(province: ProvinceWorkflow, desk: str) -> None:
         )
         moved = False
         for variant, moment in reminders:
-            if moment < province.time.now() - REMINDER_GRACE:
+            if province.time.has_passed(moment):
                 await province.send(
                     MailKind.SESSION_REMINDER,
                     session.recipients,

@@ -43,4 +43,4 @@ async def test_two_provinces_run_to_completed(
             ).all()
         )
         assert db.scalar(select(func.count()).select_from(SignatureRow)) == 4
-    print(len(mail[0].messages))
+    print(len(mail[0].messages()))

@@ -1,0 +1,1 @@
+"""What starter.py's subcommands do: reports from the database, updates through Temporal."""

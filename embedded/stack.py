@@ -1,0 +1,139 @@
+"""Start and stop the embedded default: Temporal dev server, local SMTP server, worker."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from embedded.binaries import temporal_cli
+from settings import PROJECT_DIR
+
+# Measured: WAL with synchronous=normal ran a 1,224-session cycle about 3x faster than the dev
+# server's default file mode.
+SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
+
+
+@dataclass
+class EmbeddedStack:
+    folder: Path
+    temporal_port: int = 7233
+    ui_port: int = 8233
+    smtp_port: int = 8025
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.folder / 'rakortek.db'}"
+
+    @property
+    def mail_folder(self) -> Path:
+        return self.folder / "mail"
+
+    @property
+    def output_folder(self) -> Path:
+        return self.folder / "output"
+
+    def environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "TEMPORAL_ADDRESS": f"127.0.0.1:{self.temporal_port}",
+            "RAKORTEK_DATABASE_URL": self.database_url,
+            "RAKORTEK_SMTP_HOST": "127.0.0.1",
+            "RAKORTEK_SMTP_PORT": str(self.smtp_port),
+            "RAKORTEK_OUTPUT_DIR": str(self.output_folder),
+        }
+
+    def _spawn(self, args: list[str], log: str) -> subprocess.Popen[bytes]:
+        handle = (self.folder / log).open("ab")
+        process = subprocess.Popen(
+            args, cwd=PROJECT_DIR, env=self.environment(), stdout=handle, stderr=subprocess.STDOUT
+        )
+        self.processes.append(process)
+        return process
+
+    def start_temporal(self) -> None:
+        args = [
+            temporal_cli(),
+            "server",
+            "start-dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(self.temporal_port),
+            "--ui-port",
+            str(self.ui_port),
+            "--db-filename",
+            str(self.folder / "temporal.db"),
+            "--log-level",
+            "warn",
+        ]
+        for pragma in SQLITE_PRAGMAS:
+            args += ["--sqlite-pragma", pragma]
+        self._spawn(args, "temporal.log")
+        _wait_for_port(self.temporal_port, "Temporal dev server", timeout=60)
+
+    def start_smtp(self) -> None:
+        self._spawn(
+            [
+                sys.executable,
+                "-m",
+                "embedded.smtp",
+                "--port",
+                str(self.smtp_port),
+                "--folder",
+                str(self.mail_folder),
+            ],
+            "smtp.log",
+        )
+        _wait_for_port(self.smtp_port, "SMTP server", timeout=30)
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        return self._spawn([sys.executable, "worker.py"], "worker.log")
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+
+
+def port_open(port: int) -> bool:
+    with contextlib.closing(socket.socket()) as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _wait_for_port(port: int, what: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if port_open(port):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not listen on 127.0.0.1:{port} within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def embedded_stack(folder: Path, **ports: int) -> Iterator[EmbeddedStack]:
+    folder.mkdir(parents=True, exist_ok=True)
+    stack = EmbeddedStack(folder, **ports)
+    for port, what in ((stack.temporal_port, "Temporal"), (stack.smtp_port, "SMTP")):
+        if port_open(port):
+            raise RuntimeError(f"port {port} ({what}) is already in use: stop what listens there first")
+    try:
+        stack.start_temporal()
+        stack.start_smtp()
+        yield stack
+    finally:
+        stack.stop()

@@ -1,0 +1,350 @@
+"""The organizers' and admins' command line: start a cycle, act on it, see where it stands.
+
+python starter.py --help
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from commands.export import export_cycle
+from commands.progress import follow_cycle
+from commands.status import cycle_status, latest_year
+from models.cycle import Cycle, CycleFileError, load_cycle
+from models.stages import Party
+from models.workflow_io import (
+    CancelSession,
+    ConfirmItems,
+    CycleInput,
+    RecordOutcome,
+    RescheduleSession,
+    SignAgreement,
+    SubmitProposals,
+    cycle_workflow_id,
+    province_workflow_id,
+)
+from settings import VAR_DIR, Settings, load_settings
+from store.database import connect, create_schema
+from worker import connect_client
+from workflows.cycle import CycleWorkflow
+from workflows.province import ProvinceWorkflow
+
+console = Console()
+DEFAULT_REHEARSAL_SPEED = 20_000.0
+
+
+def fail(message: str, code: int = 2) -> None:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise SystemExit(code)
+
+
+def read_cycle(path: str) -> Cycle:
+    try:
+        return load_cycle(path)
+    except CycleFileError as exc:
+        fail(f"the cycle file cannot be used:\n{exc}")
+        raise
+
+
+def refuse_real_addresses(cycle: Cycle) -> None:
+    real = [p.email for p in cycle.participants if not p.has_reserved_address]
+    if real:
+        fail(
+            f"a rehearsal mails every participant, and {len(real)} addresses are not under a "
+            f"reserved domain (.test, example.org...), e.g. {real[0]}: refusing to rehearse"
+        )
+
+
+async def start_cycle(
+    client: Client, settings: Settings, cycle: Cycle, speed: float | None, simulate: bool
+) -> Any:
+    return await client.start_workflow(
+        CycleWorkflow.run,
+        CycleInput(cycle=cycle, rehearsal_speed=speed, simulate_participants=simulate),
+        id=cycle_workflow_id(cycle.year),
+        task_queue=settings.task_queue,
+    )
+
+
+async def cmd_start(args: argparse.Namespace) -> None:
+    cycle = read_cycle(args.cycle_file)
+    if args.rehearsal_speed is not None:
+        refuse_real_addresses(cycle)
+    settings = load_settings()
+    client = await connect_client(settings)
+    handle = await start_cycle(client, settings, cycle, args.rehearsal_speed, args.simulate_participants)
+    console.print(f"started cycle {cycle.year}: workflow [bold]{handle.id}[/]")
+    if args.wait:
+        engine = connect(settings.database_url)
+        await follow_cycle(handle, engine, cycle, console)
+
+
+async def cmd_rehearse(args: argparse.Namespace) -> None:
+    """The embedded default: dev server, SMTP server and worker, a whole cycle, then stop."""
+    from embedded.stack import embedded_stack
+
+    cycle = read_cycle(args.cycle_file)
+    refuse_real_addresses(cycle)
+    folder = Path(args.folder)
+    if folder.exists():
+        shutil.rmtree(folder)
+    console.print(f"rehearsing {cycle.name} at {args.speed:g}x, state under {folder}")
+    with embedded_stack(folder) as stack:
+        console.print(f"Temporal Web UI: [link]http://127.0.0.1:{stack.ui_port}[/link]")
+        worker = stack.start_worker()
+        settings = Settings(
+            TEMPORAL_ADDRESS=f"127.0.0.1:{stack.temporal_port}",
+            RAKORTEK_DATABASE_URL=stack.database_url,
+            RAKORTEK_SMTP_PORT=stack.smtp_port,
+            RAKORTEK_OUTPUT_DIR=stack.output_folder,
+        )
+        engine = connect(settings.database_url)
+        create_schema(engine)
+        client = await connect_client(settings)
+        handle = await start_cycle(client, settings, cycle, args.speed, True)
+        summary = await follow_cycle(handle, engine, cycle, console, worker=worker)
+        exports = export_cycle(engine, cycle.year, stack.output_folder / "exports")
+        status = cycle_status(engine, cycle.year)
+        print_status(status)
+        mail = sorted(stack.mail_folder.glob("*.eml"))
+        console.print(
+            f"\n[bold green]cycle {cycle.year} rehearsed:[/] "
+            f"{sum(p.stage == 'COMPLETED' for p in summary.provinces)} provinces COMPLETED\n"
+            f"  mail ({len(mail)} messages, .eml with the .ics inside): {stack.mail_folder}\n"
+            f"  agreements: {stack.output_folder / str(cycle.year) / 'agreements'}\n"
+            f"  exports: {exports[0].parent}\n"
+            f"  database: {stack.database_url}\n"
+            f"  Temporal history: {folder / 'temporal.db'} (see it with "
+            f"`temporal server start-dev --db-filename {folder / 'temporal.db'}`, UI on :8233)\n"
+            f"  status: RAKORTEK_DATABASE_URL={stack.database_url} python starter.py status"
+        )
+
+
+def print_status(status: dict[str, Any]) -> None:
+    table = Table(title=f"{status['name']} — stages {status['stages']}")
+    for column in ("code", "province", "stage", "sessions", "cancelled", "pending", "failed mail"):
+        table.add_column(column)
+    for p in status["provinces"]:
+        table.add_row(
+            p["code"],
+            p["name"],
+            p["stage"],
+            f"{p['sessions_done']}/{p['sessions_total']}",
+            str(p["sessions_cancelled"]),
+            ", ".join(p["pending"]),
+            str(p["failed_deliveries"]),
+        )
+    console.print(table)
+    console.print(f"outbox: {status['outbox']}; pre-meeting attended: {status['pre_meeting_attended']}")
+
+
+def _engine_and_year(args: argparse.Namespace) -> tuple[Any, int]:
+    engine = connect(load_settings().database_url)
+    create_schema(engine)
+    year = args.year or latest_year(engine)
+    if year is None:
+        fail("no cycle in the database yet: start one with `starter.py start CYCLE_FILE`")
+    return engine, year
+
+
+async def cmd_status(args: argparse.Namespace) -> None:
+    engine, year = _engine_and_year(args)
+    status = cycle_status(engine, year)
+    if args.province:
+        status["provinces"] = [p for p in status["provinces"] if p["code"] == args.province]
+        if not status["provinces"]:
+            fail(f"no province {args.province} in cycle {year}")
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=1))
+    else:
+        print_status(status)
+
+
+async def cmd_export(args: argparse.Namespace) -> None:
+    engine, year = _engine_and_year(args)
+    folder = Path(args.out) if args.out else load_settings().output_dir / str(year) / "exports"
+    for path in export_cycle(engine, year, folder):
+        console.print(str(path))
+
+
+def _load_json(path: str) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        fail(f"{path}: {exc}")
+
+
+async def _update(args: argparse.Namespace, update: Any, payload: Any) -> None:
+    settings = load_settings()
+    client = await connect_client(settings)
+    year = args.year
+    if year is None:
+        engine = connect(settings.database_url)
+        create_schema(engine)
+        year = latest_year(engine)
+    if year is None:
+        fail("which cycle? pass --year")
+    handle = client.get_workflow_handle(province_workflow_id(year, args.province))
+    try:
+        result = await handle.execute_update(update, payload)
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        fail(f"refused: {getattr(cause, 'message', None) or cause}")
+    except RPCError as exc:
+        fail(f"province {args.province} of cycle {year}: {exc.message}")
+    console.print(f"done: {result}")
+
+
+async def cmd_submit_proposals(args: argparse.Namespace) -> None:
+    items = _load_json(args.file)
+    await _update(
+        args, ProvinceWorkflow.submit_proposals, _model(SubmitProposals, actor=args.actor, items=items)
+    )
+
+
+async def cmd_record_outcome(args: argparse.Namespace) -> None:
+    items = _load_json(args.file)
+    payload = _model(RecordOutcome, actor=args.actor, desk=args.desk, items=items, notes=args.notes)
+    await _update(args, ProvinceWorkflow.record_outcome, payload)
+
+
+async def cmd_confirm(args: argparse.Namespace) -> None:
+    confirmations = _load_json(args.file)
+    payload = _model(ConfirmItems, actor=args.actor, confirmations=confirmations)
+    await _update(args, ProvinceWorkflow.confirm_items, payload)
+
+
+async def cmd_sign(args: argparse.Namespace) -> None:
+    sha = args.sha256
+    if sha is None:
+        from sqlalchemy.orm import Session
+
+        from store.tables import AgreementRow
+
+        engine, year = _engine_and_year(args)
+        with Session(engine) as db:
+            agreement = db.get(AgreementRow, (year, args.province))
+        if agreement is None:
+            fail(f"no agreement document yet for province {args.province}")
+        sha = agreement.sha256
+        console.print(f"signing {agreement.path} (SHA-256 {sha})")
+    payload = _model(SignAgreement, actor=args.actor, party=args.party, document_sha256=sha)
+    await _update(args, ProvinceWorkflow.sign, payload)
+
+
+async def cmd_reschedule(args: argparse.Namespace) -> None:
+    payload = _model(
+        RescheduleSession,
+        actor=args.actor,
+        desk=args.desk,
+        starts_at=args.start,
+        room=args.room,
+        online_link=args.link,
+    )
+    await _update(args, ProvinceWorkflow.reschedule, payload)
+
+
+async def cmd_cancel(args: argparse.Namespace) -> None:
+    payload = _model(CancelSession, actor=args.actor, desk=args.desk, reason=args.reason)
+    await _update(args, ProvinceWorkflow.cancel, payload)
+
+
+def _model(model: Any, **fields: Any) -> Any:
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        fail(f"invalid input: {problems}")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="starter.py", description=__doc__.splitlines()[0])
+    sub = root.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("start", help="start a cycle from its cycle file")
+    p.add_argument("cycle_file")
+    p.add_argument(
+        "--rehearsal-speed",
+        type=float,
+        metavar="X",
+        help="rehearse on the cycle's own calendar with every wait compressed X times",
+    )
+    p.add_argument(
+        "--simulate-participants",
+        action="store_true",
+        help="simulated people act through the same updates a person would use",
+    )
+    p.add_argument("--wait", action="store_true", help="show progress until the cycle completes")
+    p.set_defaults(run=cmd_start)
+
+    p = sub.add_parser("rehearse", help="the embedded default: run a whole cycle on this machine")
+    p.add_argument("cycle_file")
+    p.add_argument("--speed", type=float, default=DEFAULT_REHEARSAL_SPEED)
+    p.add_argument("--folder", default=str(VAR_DIR / "rehearsal"), help="state (reset first)")
+    p.set_defaults(run=cmd_rehearse)
+
+    p = sub.add_parser("status", help="where the cycle stands, per province")
+    p.add_argument("province", nargs="?", help="BPS code of one province")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--year", type=int)
+    p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("export", help="schedule, outcomes and agreements as CSV and JSON")
+    p.add_argument("--year", type=int)
+    p.add_argument("--out", help="folder (default: the output folder)")
+    p.set_defaults(run=cmd_export)
+
+    def action(name: str, help: str, run: Any, desk: bool = False) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        p.add_argument("province", help="BPS code, e.g. 94")
+        if desk:
+            p.add_argument("desk", help="desk code, e.g. 1.01 or W.02")
+        p.add_argument("--actor", required=True, help="participant id of who acts")
+        p.add_argument("--year", type=int)
+        p.set_defaults(run=run)
+        return p
+
+    p = action("submit-proposals", "enter proposal items (JSON list)", cmd_submit_proposals)
+    p.add_argument("--file", required=True)
+    p = action("record-outcome", "record a desk's outcome (JSON list of items)", cmd_record_outcome, True)
+    p.add_argument("--file", required=True)
+    p.add_argument("--notes")
+    p = action("confirm", "confirm location readiness and targets (JSON list)", cmd_confirm)
+    p.add_argument("--file", required=True)
+    p = action("sign", "sign the province's agreement", cmd_sign)
+    p.add_argument("--party", required=True, choices=[party.value for party in Party])
+    p.add_argument("--sha256", help="of the document signed (default: the current one)")
+    p = action("reschedule", "move a session, or hold a cancelled one again", cmd_reschedule, True)
+    p.add_argument("--start", required=True, help="e.g. 2022-03-07T09:00:00+07:00")
+    p.add_argument("--room")
+    p.add_argument("--link")
+    p = action("cancel", "cancel a session", cmd_cancel, True)
+    p.add_argument("--reason", required=True)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        asyncio.run(args.run(args))
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

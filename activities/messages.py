@@ -17,6 +17,8 @@ from store.tables import OutboxRow, ParticipantRow
 
 FINAL = ("sent", "failed", "skipped")
 SHARED_INVITATION_LIMIT = 20
+MARK_EVERY = 25
+"""Outbox records are written in batches of this many: one transaction instead of many."""
 
 
 class MessageActivities:
@@ -24,6 +26,7 @@ class MessageActivities:
         self.engine = engine
         self.pool = pool
         self.sender_override = sender_override
+        self._directories: dict[int, dict[str, Recipient]] = {}
 
     def _recipients(self, year: int, ids: Sequence[str]) -> list[Recipient]:
         with Session(self.engine) as db:
@@ -51,12 +54,15 @@ class MessageActivities:
                 ).all()
             )
 
-    def _mark(self, message: str, status: str, error: str | None = None, attempt: bool = True) -> None:
+    def _mark(self, outcomes: list[tuple[str, str, str | None]]) -> None:
+        """Record (message id, status, error) of the messages just tried, in one transaction."""
         with Session(self.engine) as db, db.begin():
-            values: dict = {"status": status, "last_error": error}
-            if attempt:
-                values["attempts"] = OutboxRow.attempts + 1
-            db.execute(update(OutboxRow).where(OutboxRow.message_id == message).values(**values))
+            for message, status, error in outcomes:
+                db.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.message_id == message)
+                    .values(status=status, last_error=error, attempts=OutboxRow.attempts + 1)
+                )
 
     @activity.defn
     async def send_messages(self, outgoing: Outgoing) -> DeliveryReport:
@@ -102,31 +108,36 @@ class MessageActivities:
         # one invitation each, naming only its recipient.
         shared = len(recipients) <= SHARED_INVITATION_LIMIT
         calendars: dict[str, bytes | None] = {}
-        async with self.pool.connection() as client:
-            for n, recipient in enumerate(due):
-                language = language_of(recipient)
-                if not shared:
-                    calendar = invitation(outgoing, language, sender, [recipient])
-                elif language in calendars:
-                    calendar = calendars[language]
-                else:
-                    calendar = calendars[language] = invitation(outgoing, language, sender, recipients)
-                message = compose(outgoing, recipient, sender, calendar).as_bytes()
-                try:
-                    await self.pool.send(client, sender.address, recipient.email, message)
-                except PermanentRefusal as exc:
-                    await asyncio.to_thread(self._mark, ids[recipient.id], "failed", str(exc))
-                    report.failed += 1
-                    continue
-                except Exception as exc:
-                    await asyncio.to_thread(
-                        self._mark, ids[recipient.id], "pending", f"{type(exc).__name__}: {exc}"
-                    )
-                    raise
-                # The only window for a duplicate is here, between the server's acceptance and
-                # this record; a resend from it carries the same Message-ID.
-                await asyncio.to_thread(self._mark, ids[recipient.id], "sent")
-                report.sent += 1
-                if n % 50 == 49:
-                    activity.heartbeat(n + 1)
+        tried: list[tuple[str, str, str | None]] = []
+        try:
+            async with self.pool.connection() as client:
+                for n, recipient in enumerate(due):
+                    language = language_of(recipient)
+                    if not shared:
+                        calendar = invitation(outgoing, language, sender, [recipient])
+                    elif language in calendars:
+                        calendar = calendars[language]
+                    else:
+                        calendar = calendars[language] = invitation(outgoing, language, sender, recipients)
+                    message = compose(outgoing, recipient, sender, calendar).as_bytes()
+                    try:
+                        await self.pool.send(client, sender.address, recipient.email, message)
+                    except PermanentRefusal as exc:
+                        tried.append((ids[recipient.id], "failed", str(exc)))
+                        report.failed += 1
+                        continue
+                    except Exception as exc:
+                        tried.append((ids[recipient.id], "pending", f"{type(exc).__name__}: {exc}"))
+                        raise
+                    # The only window for a duplicate is from here until the outbox records it;
+                    # a resend from that window carries the same Message-ID.
+                    tried.append((ids[recipient.id], "sent", None))
+                    report.sent += 1
+                    if len(tried) >= MARK_EVERY:
+                        await asyncio.to_thread(self._mark, tried)
+                        tried = []
+                        activity.heartbeat(n + 1)
+        finally:
+            if tried:
+                await asyncio.to_thread(self._mark, tried)
         return report

@@ -37,9 +37,7 @@ from models.workflow_io import (
 from store.tables import (
     AgreementRow,
     DeskRow,
-    OutcomeItemRow,
     ParticipantRow,
-    ProposalRow,
     ProvinceProgressRow,
 )
 
@@ -51,6 +49,10 @@ class SimulatedStep(BaseModel):
     """proposals, outcome, confirm, sign-regional, sign-central, reschedule, cancel, hold."""
     desk: str | None = None
     payload: dict[str, str] = {}
+    proposals: list[ProposalItem] = []
+    """The desk's proposals, for an outcome: taken from the workflow, not the database."""
+    refs: list[str] = []
+    """The items to confirm."""
     not_agreed_every: int = 9
 
 
@@ -123,18 +125,7 @@ class SimulationActivities:
 
     def outcome(self, step: SimulatedStep) -> RecordOutcome:
         assert step.desk is not None
-        with Session(self.engine) as db:
-            proposals = list(
-                db.scalars(
-                    select(ProposalRow)
-                    .where(
-                        ProposalRow.year == step.year,
-                        ProposalRow.province == step.province,
-                        ProposalRow.desk == step.desk,
-                    )
-                    .order_by(ProposalRow.ref)
-                )
-            )
+        proposals = sorted(step.proposals, key=lambda p: p.ref)
         items = []
         for proposal in proposals:
             roll = _figure(proposal.ref, "outcome", low=0, high=step.not_agreed_every * 3 - 1)
@@ -152,14 +143,14 @@ class SimulationActivities:
                 OutcomeItem(
                     ref=proposal.ref,
                     desk=proposal.desk,
-                    level=ItemLevel(proposal.level),
+                    level=proposal.level,
                     title=proposal.title,
                     indicator=proposal.indicator,
                     target_value=target,
                     target_unit=proposal.target_unit,
                     location=proposal.location,
                     budget_rupiah=proposal.budget_rupiah,
-                    funding_source=FundingSource(proposal.funding_source),
+                    funding_source=proposal.funding_source,
                     status=status,
                     notes=notes,
                 )
@@ -168,18 +159,7 @@ class SimulationActivities:
         return RecordOutcome(actor=actor, desk=step.desk, items=items)
 
     def confirmation(self, step: SimulatedStep) -> ConfirmItems:
-        with Session(self.engine) as db:
-            refs = list(
-                db.scalars(
-                    select(OutcomeItemRow.ref)
-                    .where(
-                        OutcomeItemRow.year == step.year,
-                        OutcomeItemRow.province == step.province,
-                        OutcomeItemRow.status != ItemStatus.NOT_AGREED.value,
-                    )
-                    .order_by(OutcomeItemRow.ref)
-                )
-            )
+        refs = sorted(step.refs)
         confirmations = []
         for n, ref in enumerate(refs):
             ready = n % 13 != 12

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import tomllib
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -165,7 +166,7 @@ class CycleFile(_Strict):
             ("deadlines.confirmation", self.deadlines.confirmation),
             ("deadlines.sign_off", self.deadlines.sign_off),
         ]
-        for (name_a, a), (name_b, b) in zip(steps, steps[1:], strict=False):
+        for (name_a, a), (name_b, b) in pairwise(steps):
             if a.tzinfo is not None or b.tzinfo is not None:
                 raise ValueError("write local times without an offset: they are venue time")
             if b < a:

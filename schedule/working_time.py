@@ -11,6 +11,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from temporalio import workflow
 
 # Keppres 68/1995, in force in February 2022 (superseded by Perpres 21/2023).
 # Monday=0 … Friday=4; each day is a list of working intervals around the break.
@@ -22,8 +23,11 @@ OFFICE_HOURS: dict[int, tuple[tuple[time, time], ...]] = {
 
 @cache
 def _holidays(year: int) -> holidays.HolidayBase:
-    # language is pinned: without it the package guesses from the environment.
-    return holidays.country_holidays("ID", years=year, language="id")
+    # The holiday table is a pure function of the year, but building it reads translation files
+    # through gettext/locale, which the workflow sandbox forbids: lifted for this call only.
+    with workflow.unsafe.sandbox_unrestricted():
+        # language is pinned: without it the package guesses from the environment.
+        return holidays.country_holidays("ID", years=year, language="id")
 
 
 def holiday_name(day: date) -> str | None:

@@ -22,10 +22,10 @@ class CalendarTime:
     def has_passed(self, moment: datetime) -> bool:
         """Whether ``moment`` is too far behind to act on it (a reminder, say).
 
-        Five minutes of calendar time, or, in a compressed rehearsal, the calendar time that two
-        real seconds of a busy worker stand for: lag of the machine is not lateness of a person.
+        Five minutes of calendar time, or, in a compressed rehearsal, the calendar time that half
+        a minute of a busy worker stands for: lag of the machine is not lateness of a person.
         """
-        allowance = max(REMINDER_GRACE, timedelta(seconds=2) * self.clock.speed)
+        allowance = max(REMINDER_GRACE, timedelta(seconds=30) * self.clock.speed)
         return moment < self.now() - allowance
 
     async def sleep_until(self, moment: datetime) -> None:

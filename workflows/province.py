@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,11 +79,14 @@ class ProvinceWorkflow:
         self.document: AgreementDocument | None = None
         self.signatures: dict[Party, SignatureView] = {}
         self.cancel_reasons: dict[str, str] = {}
+        self.records: deque[tuple[Any, Any]] = deque()
+        self.recording = False
 
     # The run ---------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, input: ProvinceInput) -> ProvinceSummary:
+        recorder = asyncio.ensure_future(self.run_recorder())
         if input.simulation is not None:
             simulation = asyncio.ensure_future(simulate_province(self, input.simulation))
 
@@ -96,10 +100,12 @@ class ProvinceWorkflow:
                 "sessions": len(self.sessions),
             },
         )
+        # Sessions are invited as soon as the schedule is out, weeks ahead of the desk window.
+        sessions = asyncio.gather(*(run_session(self, desk) for desk in sorted(self.sessions)))
         await self.time.sleep_until(input.deadlines.data_entry)
 
         await self.enter(Stage.DESK_SESSIONS)
-        await asyncio.gather(*(run_session(self, desk) for desk in sorted(self.sessions)))
+        await sessions
 
         await self.enter(Stage.CONFIRMATION)
         await self.send(
@@ -118,6 +124,7 @@ class ProvinceWorkflow:
         )
 
         await self.enter(Stage.SIGN_OFF)
+        await self.records_written()
         self.document = await workflow.execute_activity_method(
             DocumentActivities.render_agreement,
             AgreementRequest(year=input.year, province=input.province.code, rendered_at=self.time.now()),
@@ -126,6 +133,7 @@ class ProvinceWorkflow:
         for party in Party:
             await self.send_sign_off(MailKind.SIGN_OFF_REQUEST, party)
         await self.await_signatures()
+        await self.records_written()
 
         signed = await workflow.execute_activity_method(
             DocumentActivities.render_signed_agreement,
@@ -141,6 +149,8 @@ class ProvinceWorkflow:
         if input.simulation is not None:
             await simulation
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.records_written()
+        recorder.cancel()
         return ProvinceSummary(
             code=input.province.code,
             stage=self.stage,
@@ -183,6 +193,23 @@ class ProvinceWorkflow:
         await workflow.wait_condition(done)
 
     # Helpers ---------------------------------------------------------------------------
+
+    def record(self, activity: Any, arg: Any) -> None:
+        """Queue a database write. Updates return once their input is in history (durable);
+        the write follows in order, so that no handler holds an update in flight meanwhile."""
+        self.records.append((activity, arg))
+
+    async def run_recorder(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self.records))
+            activity, arg = self.records[0]
+            self.recording = True
+            await workflow.execute_activity_method(activity, arg, **options.RECORD)
+            self.records.popleft()
+            self.recording = False
+
+    async def records_written(self) -> None:
+        await workflow.wait_condition(lambda: not self.records and not self.recording)
 
     async def enter(self, stage: Stage) -> None:
         self.stage = stage
@@ -287,7 +314,7 @@ class ProvinceWorkflow:
     @workflow.update
     async def submit_proposals(self, update: SubmitProposals) -> int:
         """K/L and the province government enter proposal items (e-Rakortekrenbang)."""
-        await workflow.execute_activity_method(
+        self.record(
             RecordActivities.record_proposals,
             ProposalsRecord(
                 year=self.input.year,
@@ -296,7 +323,6 @@ class ProvinceWorkflow:
                 items=update.items,
                 at=self.time.now(),
             ),
-            **options.RECORD,
         )
         for item in update.items:
             self.proposals[item.ref] = item
@@ -337,7 +363,7 @@ class ProvinceWorkflow:
     async def record_outcome(self, update: RecordOutcome) -> int:
         """The desk's facilitator records what the session agreed, adjusted or did not agree."""
         session = self.sessions[update.desk]
-        await workflow.execute_activity_method(
+        self.record(
             RecordActivities.record_outcome,
             OutcomeRecord(
                 year=self.input.year,
@@ -347,7 +373,6 @@ class ProvinceWorkflow:
                 items=update.items,
                 at=self.time.now(),
             ),
-            **options.RECORD,
         )
         self.outcomes[update.desk] = list(update.items)
         session.state = SessionState.OUTCOME_RECORDED
@@ -382,7 +407,7 @@ class ProvinceWorkflow:
     @workflow.update
     async def confirm_items(self, update: ConfirmItems) -> int:
         """The province confirms location readiness and target of agreed items."""
-        await workflow.execute_activity_method(
+        self.record(
             RecordActivities.record_confirmations,
             ConfirmationsRecord(
                 year=self.input.year,
@@ -391,7 +416,6 @@ class ProvinceWorkflow:
                 confirmations=update.confirmations,
                 at=self.time.now(),
             ),
-            **options.RECORD,
         )
         for confirmation in update.confirmations:
             self.confirmed[confirmation.ref] = confirmation
@@ -414,7 +438,7 @@ class ProvinceWorkflow:
         """One party signs the agreement document, bound to its SHA-256."""
         person = self.people[update.actor]
         at = self.time.now()
-        await workflow.execute_activity_method(
+        self.record(
             RecordActivities.record_signature,
             SignatureRecord(
                 year=self.input.year,
@@ -425,7 +449,6 @@ class ProvinceWorkflow:
                 sha256=update.document_sha256,
                 at=at,
             ),
-            **options.RECORD,
         )
         self.signatures[update.party] = SignatureView(
             party=update.party,

@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.simulation import SimulatedStep, SimulationActivities
+    from models.items import ProposalItem
     from models.stages import SessionState, Stage
     from models.workflow_io import ProvinceSimulation
 
@@ -27,7 +28,13 @@ def reached(province: ProvinceWorkflow, stage: Stage) -> bool:
 async def simulate_province(province: ProvinceWorkflow, plan: ProvinceSimulation) -> None:
     year, code = province.input.year, province.input.province.code
 
-    async def act(step: str, desk: str | None = None, **payload: str) -> None:
+    async def act(
+        step: str,
+        desk: str | None = None,
+        proposals: list[ProposalItem] | None = None,
+        refs: list[str] | None = None,
+        **payload: str,
+    ) -> None:
         await workflow.execute_activity_method(
             SimulationActivities.act_as_participant,
             SimulatedStep(
@@ -36,6 +43,8 @@ async def simulate_province(province: ProvinceWorkflow, plan: ProvinceSimulation
                 step=step,
                 desk=desk,
                 payload=payload,
+                proposals=proposals or [],
+                refs=refs or [],
                 not_agreed_every=plan.not_agreed_every,
             ),
             **options.SIMULATION,
@@ -67,13 +76,14 @@ async def simulate_province(province: ProvinceWorkflow, plan: ProvinceSimulation
         )
         if session.state is SessionState.HELD:
             await province.time.sleep_until(session.ends_at)
-            await act("outcome", desk)
+            proposals = [p for p in province.proposals.values() if p.desk == desk]
+            await act("outcome", desk, proposals=proposals)
 
     async def confirm() -> None:
         await workflow.wait_condition(lambda: reached(province, Stage.CONFIRMATION))
         await province.time.sleep_until(plan.confirm_at)
         if province.stage is Stage.CONFIRMATION and province.unconfirmed_refs():
-            await act("confirm")
+            await act("confirm", refs=province.unconfirmed_refs())
 
     async def sign(step: str, at: object) -> None:
         await workflow.wait_condition(

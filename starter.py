@@ -41,7 +41,7 @@ from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
 console = Console()
-DEFAULT_REHEARSAL_SPEED = 20_000.0
+DEFAULT_REHEARSAL_SPEED = 5_000.0
 
 
 def fail(message: str, code: int = 2) -> None:

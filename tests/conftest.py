@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from embedded.binaries import time_skipping_server
 from embedded.smtp import MailStore, start_smtp_server
+from models.reference import default_desks
 from settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -56,11 +57,20 @@ def write_cycle(
     folder: Path,
     provinces: list[str],
     replace: dict[str, str] | None = None,
+    desks: list[str] | None = None,
 ) -> Path:
-    """A copy of the 2022 cycle file for some provinces, with its directory cut to match."""
+    """A copy of the 2022 cycle file for some provinces (and desks), its directory cut to match."""
     text = CYCLE_2022.read_text(encoding="utf-8")
     listed = ", ".join(f'"{p}"' for p in provinces)
     text = re.sub(r"provinces = \[.*?\]", f"provinces = [{listed}]", text, flags=re.S)
+    if desks is not None:
+        entries = "".join(
+            f'[[desks]]\ncode = "{d.code}"\nname = "{d.name}"\nkind = "{d.kind.value}"\n'
+            f'lead_agency = "{d.lead_agency}"\n\n'
+            for d in default_desks()
+            if d.code in desks
+        )
+        text = text.replace("[cycle]\n", entries + "[cycle]\n", 1)
     for old, new in (replace or {}).items():
         assert old in text, old
         text = text.replace(old, new)
@@ -69,6 +79,14 @@ def write_cycle(
     path.write_text(text, encoding="utf-8")
     with (CYCLE_2022.parent / "participants.csv").open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["province"] in ("", *provinces)]
+    if desks is not None:
+        kept = []
+        for row in rows:
+            own = [d for d in row["desks"].split(";") if d]
+            row["desks"] = ";".join(d for d in own if d in desks)
+            if not own or row["desks"] or row["province"]:
+                kept.append(row)
+        rows = kept
     with (folder / "participants.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()

@@ -50,7 +50,12 @@ def test_a_later_cycle_can_list_todays_38_provinces(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "field", "reason"),
     [
-        ('provinces = ["11", "12"]', 'provinces = ["11", "12", "99"]', "provinces", "unknown BPS province code(s): 99"),
+        (
+            'provinces = ["11", "12"]',
+            'provinces = ["11", "12", "99"]',
+            "provinces",
+            "unknown BPS province code(s): 99",
+        ),
         ('"11", "12"', '"11", "11"', "provinces", "province listed twice: 11"),
         (
             "window_end = 2022-03-08",
@@ -64,7 +69,12 @@ def test_a_later_cycle_can_list_todays_38_provinces(tmp_path: Path) -> None:
             "desk_sessions",
             "holds no working day",
         ),
-        ('venue_zone = "Asia/Jakarta"', 'venue_zone = "Asia/Bandung"', "desk_sessions.venue_zone", "unknown time zone"),
+        (
+            'venue_zone = "Asia/Jakarta"',
+            'venue_zone = "Asia/Bandung"',
+            "desk_sessions.venue_zone",
+            "unknown time zone",
+        ),
         (
             'mailbox = "sekretariat.rakortek@bangda.kemendagri.test"',
             'mailbox = "sekretariat rakortek"',
@@ -78,7 +88,12 @@ def test_a_later_cycle_can_list_todays_38_provinces(tmp_path: Path) -> None:
             "deadlines.sign_off (2022-03-01 16:00:00) comes before deadlines.confirmation",
         ),
         ("year = 2022", "year = 2022\nyear = 2023", "(file)", "not valid TOML"),
-        ("session_minutes = 60", "session_minutes = -60", "desk_sessions.session_minutes", "greater than or equal"),
+        (
+            "session_minutes = 60",
+            "session_minutes = -60",
+            "desk_sessions.session_minutes",
+            "greater than or equal",
+        ),
         ("[cycle]", "colour = 'red'\n[cycle]", "colour", "Extra inputs are not permitted"),
     ],
 )
@@ -90,16 +105,14 @@ def test_broken_file_names_file_field_and_reason(
         load_cycle(path)
     message = str(error.value)
     assert str(path) in message
-    assert f": {field}: " in message or field == "(file)" and "(file)" in message or field in message
+    assert f": {field}: " in message
     assert reason in message
 
 
 def test_duplicate_desks_are_refused(tmp_path: Path) -> None:
-    desks = (
-        '\n[[desks]]\ncode = "1.01"\nname = "Pendidikan"\nkind = "urusan"\nlead_agency = "K"\n'
-    ) * 2
+    desks = ('\n[[desks]]\ncode = "1.01"\nname = "Pendidikan"\nkind = "urusan"\nlead_agency = "K"\n') * 2
     path = write_cycle(tmp_path, ["11"], {"[cycle]": desks.lstrip() + "\n[cycle]"})
-    with pytest.raises(CycleFileError, match="desk listed twice: 1.01"):
+    with pytest.raises(CycleFileError, match=r"desk listed twice: 1\.01"):
         load_cycle(path)
 
 

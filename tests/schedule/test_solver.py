@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -42,7 +43,7 @@ def test_2022_schedule_breaks_no_hard_constraint() -> None:
         by_province[s.province].append(s)
     for desk, held in by_desk.items():
         held.sort(key=lambda s: s.starts_at)
-        for a, b in zip(held, held[1:], strict=False):
+        for a, b in pairwise(held):
             assert a.ends_at <= b.starts_at, f"two provinces at desk {desk} at once: {a} {b}"
     for province, held in by_province.items():
         for s in held:
@@ -99,6 +100,8 @@ def test_desk_contention_is_reported_when_capacity_suffices_per_province() -> No
 
 
 def test_window_without_working_day() -> None:
-    request = ScheduleRequest([("31", "Asia/Jakarta")], ["1.01"], date(2022, 2, 26), date(2022, 2, 28), "Asia/Jakarta", 60, 3)
+    request = ScheduleRequest(
+        [("31", "Asia/Jakarta")], ["1.01"], date(2022, 2, 26), date(2022, 2, 28), "Asia/Jakarta", 60, 3
+    )
     with pytest.raises(ScheduleError, match="holds no working day"):
         build_schedule(request)

@@ -1,23 +1,27 @@
+"""A two-province cycle, end to end on the time-skipping server, then replayed."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
 from embedded.smtp import MailStore
 from models.cycle import load_cycle
-from models.workflow_io import CycleInput, cycle_workflow_id
+from models.workflow_io import CycleInput, province_workflow_id
 from settings import Settings
 from store.database import connect
-from store.tables import OutboxRow, SignatureRow
+from store.tables import OutboxRow, OutcomeItemRow, SessionRow, SignatureRow
 from tests.conftest import write_cycle
-from worker import rakortek_worker
+from worker import WORKFLOWS, rakortek_worker, workflow_runner
 from workflows.cycle import CycleWorkflow
 
 
-async def test_two_provinces_run_to_completed(
+async def test_two_provinces_run_to_completed_and_replay(
     time_skipping: WorkflowEnvironment,
     settings: Settings,
     mail: tuple[MailStore, int],
@@ -25,22 +29,34 @@ async def test_two_provinces_run_to_completed(
     tmp_path: Path,
 ) -> None:
     cycle = load_cycle(write_cycle(tmp_path / "cycle", ["31", "94"]))
-    async with rakortek_worker(time_skipping.client, settings, task_queue):
-        summary = await time_skipping.client.execute_workflow(
+    client = time_skipping.client
+    async with rakortek_worker(client, settings, task_queue):
+        handle = await client.start_workflow(
             CycleWorkflow.run,
             CycleInput(cycle=cycle, rehearsal_speed=1.0, simulate_participants=True),
-            id=cycle_workflow_id(cycle.year) + "-" + task_queue,
+            id=f"cycle-{task_queue}",
             task_queue=task_queue,
         )
-    assert [p.stage for p in summary.provinces] == ["COMPLETED", "COMPLETED"]
+        summary = await handle.result()
+
+    assert [(p.code, p.stage) for p in summary.provinces] == [
+        ("31", "COMPLETED"),
+        ("94", "COMPLETED"),
+    ]
+    assert sum(p.sessions_held for p in summary.provinces) == 72
     engine = connect(settings.database_url)
     with Session(engine) as db:
-        print(
-            db.execute(
-                select(OutboxRow.kind, OutboxRow.status, func.count()).group_by(
-                    OutboxRow.kind, OutboxRow.status
-                )
-            ).all()
-        )
         assert db.scalar(select(func.count()).select_from(SignatureRow)) == 4
-    print(len(mail[0].messages()))
+        assert db.scalar(select(func.count()).select_from(OutcomeItemRow)) == 72 * 2
+        states = dict(db.execute(select(SessionRow.state, func.count()).group_by(SessionRow.state)).all())
+        assert states == {"outcome_recorded": 72}
+        sent = db.scalar(select(func.count()).where(OutboxRow.status == "sent"))
+    assert sent == len(mail[0].raw)
+
+    # The histories of the finished run replay with the current code.
+    replayer = Replayer(
+        workflows=WORKFLOWS, workflow_runner=workflow_runner(), data_converter=pydantic_data_converter
+    )
+    for workflow_id in (handle.id, province_workflow_id(cycle.year, "94")):
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        await replayer.replay_workflow(history)

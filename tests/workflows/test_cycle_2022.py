@@ -1,0 +1,108 @@
+"""The whole 2022 cycle (34 provinces, 1,224 desk sessions) on the time-skipping server."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from email import message_from_bytes, policy
+
+import icalendar
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from temporalio.testing import WorkflowEnvironment
+
+from activities.planning import plan_sessions
+from commands.status import cycle_status
+from embedded.smtp import MailStore
+from models.cycle import load_cycle
+from models.workflow_io import CycleInput
+from settings import Settings
+from store.database import connect
+from store.tables import (
+    AgreementRow,
+    ConfirmationRow,
+    OutboxRow,
+    OutcomeItemRow,
+    ProposalRow,
+    SessionRow,
+    SignatureRow,
+)
+from tests.conftest import CYCLE_2022
+from worker import rakortek_worker
+from workflows.cycle import CycleWorkflow
+
+MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>]+>)", re.MULTILINE)
+
+
+async def test_2022_cycle_runs_to_completed(
+    time_skipping: WorkflowEnvironment, settings: Settings, mail: tuple[MailStore, int], task_queue: str
+) -> None:
+    cycle = load_cycle(CYCLE_2022)
+    client = time_skipping.client
+    async with rakortek_worker(client, settings, task_queue):
+        summary = await client.execute_workflow(
+            CycleWorkflow.run,
+            CycleInput(cycle=cycle, rehearsal_speed=1.0, simulate_participants=True),
+            id=f"cycle-2022-{task_queue}",
+            task_queue=task_queue,
+        )
+
+    assert len(summary.provinces) == 34
+    assert {p.stage for p in summary.provinces} == {"COMPLETED"}
+    assert sum(p.sessions_held for p in summary.provinces) == 1224
+    assert summary.pre_meeting_attended == 910
+
+    engine = connect(settings.database_url)
+    status = cycle_status(engine, 2022)
+    assert [(p["stage"], p["sessions_done"], p["sessions_total"]) for p in status["provinces"]] == [
+        ("COMPLETED", 36, 36)
+    ] * 34
+
+    with Session(engine) as db:
+        count = lambda table: db.scalar(select(func.count()).select_from(table))  # noqa: E731
+        assert count(SessionRow) == 1224
+        assert count(ProposalRow) == 1224 * 2
+        assert count(OutcomeItemRow) == 1224 * 2
+        agreed = db.scalar(select(func.count()).where(OutcomeItemRow.status != "not_agreed"))
+        not_agreed = db.scalar(select(func.count()).where(OutcomeItemRow.status == "not_agreed"))
+        assert agreed and not_agreed, "the simulation agrees most items and refuses some"
+        assert count(ConfirmationRow) == agreed
+        assert count(SignatureRow) == 68
+        assert count(AgreementRow) == 34
+        outbox = Counter(
+            (kind, status) for kind, status in db.execute(select(OutboxRow.kind, OutboxRow.status))
+        )
+        moved = list(db.scalars(select(SessionRow).where(SessionRow.sequence > 0)))
+
+    # The pre-meeting invites its 910 participants, reminds them twice.
+    assert outbox[("pre_meeting_invite", "sent")] == 910
+    assert outbox[("pre_meeting_reminder", "sent")] == 1820
+    # One session moved, one cancelled and held again: both carry a higher SEQUENCE.
+    assert len(moved) == 2 and {s.sequence for s in moved} == {1, 2}
+    assert outbox[("session_cancel", "sent")] > 0
+    assert outbox[("session_update", "sent")] > 0
+    # The late signature drew a reminder and an escalation to the organizers.
+    assert outbox[("sign_off_reminder", "sent")] >= 1
+    assert outbox[("escalation", "sent")] >= 7
+    assert outbox[("agreement_signed", "sent")] == 34 * 4
+    # Each session's invitees got one invitation each; the reminders followed.
+    assert outbox[("session_invite", "sent")] == sum(len(s.recipients) for s in plan_sessions(cycle))
+
+    # Every message the outbox calls sent reached the SMTP server, once.
+    sent = sum(n for (_, status), n in outbox.items() if status == "sent")
+    ids = [MESSAGE_ID.search(raw).group(1) for raw in mail[0].raw]  # type: ignore[union-attr]
+    assert len(ids) == sent
+    assert len(set(ids)) == len(ids)
+
+    # Invitations are real calendar invitations, on the cycle's calendar.
+    invite = next(
+        message_from_bytes(raw, policy=policy.default)
+        for raw in mail[0].raw
+        if b"X-Rakortek-Kind: session_invite" in raw
+    )
+    calendar_part = next(p for p in invite.walk() if p.get_content_type() == "text/calendar")
+    assert calendar_part.get_param("method") == "REQUEST"
+    parsed = icalendar.Calendar.from_ical(calendar_part.get_payload(decode=True))
+    event = next(iter(parsed.walk("VEVENT")))
+    assert event.decoded("dtstart").year == 2022
+    assert not parsed.get_missing_tzids()

@@ -1,0 +1,228 @@
+"""People act through updates: good input is recorded, bad input is refused and records nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from models.cycle import Cycle, load_cycle
+from models.items import ItemStatus, OutcomeItem, ProposalItem
+from models.stages import Party, Stage
+from models.workflow_io import (
+    CancelSession,
+    ConfirmItems,
+    CycleInput,
+    RecordOutcome,
+    SignAgreement,
+    SubmitProposals,
+    province_workflow_id,
+)
+from settings import Settings
+from store.database import connect
+from store.tables import OutcomeItemRow, ProposalRow, SignatureRow
+from tests.conftest import write_cycle
+from worker import rakortek_worker
+from workflows.cycle import CycleWorkflow
+from workflows.province import ProvinceWorkflow
+
+PROVINCE = "33"
+DESKS = ["1.01", "W.01"]
+
+
+def proposal(ref: str, desk: str, **change: Any) -> dict[str, Any]:
+    item = {
+        "ref": ref,
+        "desk": desk,
+        "level": "program",
+        "title": "Peningkatan Layanan Pendidikan",
+        "indicator": "Angka partisipasi murni SMA",
+        "target_value": 85.0,
+        "target_unit": "persen",
+        "location": "Kabupaten Banyumas",
+        "budget_rupiah": 12_500_000_000,
+        "funding_source": "APBN",
+        "proposed_by": "Pemda",
+    }
+    item.update(change)
+    return item
+
+
+async def advance_to(env: WorkflowEnvironment, cycle: WorkflowHandle[Any, Any], moment: datetime) -> None:
+    now = (await cycle.query(CycleWorkflow.state)).calendar_now
+    if moment > now:
+        await env.sleep(moment - now)
+
+
+async def refused(handle: WorkflowHandle[Any, Any], update: Any, arg: Any, reason: str) -> None:
+    with pytest.raises(WorkflowUpdateFailedError) as error:
+        await handle.execute_update(update, arg)
+    assert reason in str(error.value.cause), str(error.value.cause)
+
+
+async def test_updates_record_good_input_and_refuse_bad(
+    time_skipping: WorkflowEnvironment, settings: Settings, task_queue: str, tmp_path: Path
+) -> None:
+    cycle: Cycle = load_cycle(write_cycle(tmp_path, [PROVINCE], desks=DESKS))
+    client: Client = time_skipping.client
+    engine = connect(settings.database_url)
+
+    def rows(table: Any) -> int:
+        with Session(engine) as db:
+            return db.scalar(select(func.count()).select_from(table)) or 0
+
+    async with rakortek_worker(client, settings, task_queue):
+        cycle_handle = await client.start_workflow(
+            CycleWorkflow.run,
+            CycleInput(cycle=cycle, rehearsal_speed=1.0),
+            id=f"cycle-{task_queue}",
+            task_queue=task_queue,
+        )
+        province = client.get_workflow_handle(province_workflow_id(cycle.year, PROVINCE))
+        await advance_to(time_skipping, cycle_handle, cycle.pre_meeting.ends_at + timedelta(hours=1))
+        assert (await province.query(ProvinceWorkflow.state)).stage is Stage.DATA_ENTRY
+
+        # Proposals: the good ones are recorded; each bad one is refused and leaves no trace.
+        good = SubmitProposals(
+            actor=f"P{PROVINCE}-KOORD",
+            items=[ProposalItem.model_validate(proposal(f"{d}-1", d)) for d in DESKS],
+        )
+        assert await province.execute_update(ProvinceWorkflow.submit_proposals, good) == 2
+        await refused(
+            province,
+            ProvinceWorkflow.submit_proposals,
+            SubmitProposals(
+                actor=f"P{PROVINCE}-KOORD", items=[ProposalItem.model_validate(proposal("x", "9.99"))]
+            ),
+            "unknown desk '9.99'",
+        )
+        await refused(
+            province,
+            ProvinceWorkflow.submit_proposals,
+            SubmitProposals(actor="P31-KOORD", items=good.items),
+            "unknown participant 'P31-KOORD'",
+        )
+        await refused(
+            province,
+            ProvinceWorkflow.submit_proposals,
+            SubmitProposals(actor="KL-1.01-1", items=[ProposalItem.model_validate(proposal("y", "W.01"))]),
+            "is not assigned to desk W.01",
+        )
+        # A client that skips validation (raw JSON) meets the same models in the workflow.
+        for bad, reason in (
+            (proposal("n", "1.01", budget_rupiah=-5), "budget_rupiah"),
+            (proposal("t", "1.01", target_unit=""), "target_unit"),
+            (proposal("c", "1.01", title="Jalan\r\nBcc: x@y.test"), "one line"),
+        ):
+            with pytest.raises(WorkflowUpdateFailedError):
+                await province.execute_update(
+                    "submit_proposals", {"actor": f"P{PROVINCE}-KOORD", "items": [bad]}
+                )
+        assert rows(ProposalRow) == 2
+
+        # Desk sessions: an outcome before the session starts, or for an unknown desk, is refused.
+        state = await province.query(ProvinceWorkflow.state)
+        sessions = {s.desk: s for s in state.sessions}
+        outcome = {
+            d: RecordOutcome(
+                actor=f"FAC-{d}",
+                desk=d,
+                items=[
+                    OutcomeItem(
+                        **ProposalItem.model_validate(proposal(f"{d}-1", d)).model_dump(
+                            exclude={"proposed_by"}
+                        ),
+                        status=ItemStatus.AGREED if d == "1.01" else ItemStatus.NOT_AGREED,
+                        notes="" if d == "1.01" else "Belum selaras dengan prioritas nasional.",
+                    )
+                ],
+            )
+            for d in DESKS
+        }
+        await advance_to(time_skipping, cycle_handle, cycle.deadlines.data_entry + timedelta(minutes=5))
+        await refused(province, ProvinceWorkflow.record_outcome, outcome["1.01"], "has not started yet")
+        await refused(
+            province,
+            ProvinceWorkflow.sign,
+            SignAgreement(actor=f"P{PROVINCE}-KEPALA", party=Party.REGIONAL, document_sha256="0" * 64),
+            "nothing to sign yet",
+        )
+        await refused(
+            province,
+            ProvinceWorkflow.cancel,
+            CancelSession(actor="FAC-W.01", desk="1.01", reason="Narasumber berhalangan"),
+            "is not assigned to desk 1.01",
+        )
+        last_start = max(s.starts_at for s in sessions.values())
+        await advance_to(time_skipping, cycle_handle, last_start + timedelta(minutes=1))
+        await refused(
+            province,
+            ProvinceWorkflow.record_outcome,
+            outcome["1.01"].model_copy(update={"desk": "3.99"}),
+            "unknown desk '3.99'",
+        )
+        await refused(
+            province,
+            ProvinceWorkflow.record_outcome,
+            outcome["1.01"].model_copy(update={"actor": "FAC-W.01"}),
+            "is not assigned to desk 1.01",
+        )
+        for d in DESKS:
+            await province.execute_update(ProvinceWorkflow.record_outcome, outcome[d])
+
+        # Confirmation, then both signatures; a second signature by the same party is refused.
+        await advance_to(time_skipping, cycle_handle, last_start + timedelta(hours=2))
+        assert (await province.query(ProvinceWorkflow.state)).stage is Stage.CONFIRMATION
+        await refused(
+            province,
+            ProvinceWorkflow.confirm_items,
+            ConfirmItems.model_validate(
+                {
+                    "actor": f"P{PROVINCE}-KOORD",
+                    "confirmations": [{"ref": "W.01-1", "location_ready": True, "target_confirmed": True}],
+                }
+            ),
+            "not an agreed item",
+        )
+        await province.execute_update(
+            ProvinceWorkflow.confirm_items,
+            ConfirmItems.model_validate(
+                {
+                    "actor": f"P{PROVINCE}-KOORD",
+                    "confirmations": [{"ref": "1.01-1", "location_ready": True, "target_confirmed": True}],
+                }
+            ),
+        )
+        await advance_to(time_skipping, cycle_handle, last_start + timedelta(hours=3))
+        state = await province.query(ProvinceWorkflow.state)
+        assert state.stage is Stage.SIGN_OFF and state.document_sha256
+        sha = state.document_sha256
+        await refused(
+            province,
+            ProvinceWorkflow.sign,
+            SignAgreement(actor=f"P{PROVINCE}-KEPALA", party=Party.REGIONAL, document_sha256="f" * 64),
+            "another version of the document",
+        )
+        await refused(
+            province,
+            ProvinceWorkflow.sign,
+            SignAgreement(actor=f"P{PROVINCE}-KOORD", party=Party.REGIONAL, document_sha256=sha),
+            "may not sign",
+        )
+        regional = SignAgreement(actor=f"P{PROVINCE}-KEPALA", party=Party.REGIONAL, document_sha256=sha)
+        await province.execute_update(ProvinceWorkflow.sign, regional)
+        await refused(province, ProvinceWorkflow.sign, regional, "has already signed")
+        await province.execute_update(
+            ProvinceWorkflow.sign, SignAgreement(actor="ORG-01", party=Party.CENTRAL, document_sha256=sha)
+        )
+        summary = await cycle_handle.result()
+
+    assert summary.provinces[0].stage is Stage.COMPLETED
+    assert summary.provinces[0].items_agreed == 1 and summary.provinces[0].items_not_agreed == 1
+    assert rows(ProposalRow) == 2 and rows(OutcomeItemRow) == 2 and rows(SignatureRow) == 2

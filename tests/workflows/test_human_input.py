@@ -120,10 +120,16 @@ async def test_updates_record_good_input_and_refuse_bad(
             (proposal("t", "1.01", target_unit=""), "target_unit"),
             (proposal("c", "1.01", title="Jalan\r\nBcc: x@y.test"), "one line"),
         ):
-            with pytest.raises(WorkflowUpdateFailedError):
+            with pytest.raises(WorkflowUpdateFailedError) as error:
                 await province.execute_update(
                     "submit_proposals", {"actor": f"P{PROVINCE}-KOORD", "items": [bad]}
                 )
+            causes = []
+            cause: BaseException | None = error.value.cause
+            while cause is not None:
+                causes.append(str(cause))
+                cause = cause.__cause__
+            assert any(reason in c for c in causes), causes
         assert rows(ProposalRow) == 2
 
         # Desk sessions: an outcome before the session starts, or for an unknown desk, is refused.

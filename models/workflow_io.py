@@ -151,6 +151,19 @@ class SessionView(BaseModel):
     state: SessionState
 
 
+class SessionQuery(BaseModel):
+    desk: str
+
+
+class SessionDetail(SessionView):
+    id: str
+    online_link: str
+    recipients: list[str]
+    outcome_by: str | None
+    outcome_items: int
+    cancel_reason: str | None
+
+
 class ProvinceState(BaseModel):
     code: str
     name: str

@@ -90,6 +90,9 @@ async def run_session(province: ProvinceWorkflow, desk: str) -> None:
         if moved or await province.time.wait_until(session.starts_at, changed):
             continue
 
-        session.state = SessionState.HELD
+        # The outcome may already be in: its update is accepted from the session's start on,
+        # and this coroutine may wake a moment later.
+        if session.state is not SessionState.OUTCOME_RECORDED:
+            session.state = SessionState.HELD
         await workflow.wait_condition(lambda: session.state is SessionState.OUTCOME_RECORDED)
         return

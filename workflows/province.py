@@ -36,6 +36,8 @@ with workflow.unsafe.imports_passed_through():
         ProvinceSummary,
         RecordOutcome,
         RescheduleSession,
+        SessionDetail,
+        SessionQuery,
         SessionView,
         SignAgreement,
         SignatureView,
@@ -604,6 +606,26 @@ class ProvinceWorkflow:
                 )
                 for s in sessions
             ],
+        )
+
+    @workflow.query
+    def session(self, query: SessionQuery) -> SessionDetail:
+        s = self.sessions.get(query.desk)
+        if s is None:
+            raise refuse(f"unknown desk {query.desk!r} for province {self.input.province.code}")
+        return SessionDetail(
+            id=s.id,
+            desk=s.desk,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            room=s.room,
+            sequence=s.sequence,
+            state=s.state,
+            online_link=s.online_link,
+            recipients=s.recipients,
+            outcome_by=s.outcome_by,
+            outcome_items=len(self.outcomes.get(s.desk, [])),
+            cancel_reason=self.cancel_reasons.get(s.desk),
         )
 
     def pending(self) -> list[str]:

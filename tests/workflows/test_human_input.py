@@ -20,6 +20,7 @@ from models.workflow_io import (
     ConfirmItems,
     CycleInput,
     RecordOutcome,
+    SessionQuery,
     SignAgreement,
     SubmitProposals,
     province_workflow_id,
@@ -165,6 +166,8 @@ async def test_updates_record_good_input_and_refuse_bad(
             CancelSession(actor="FAC-W.01", desk="1.01", reason="Narasumber berhalangan"),
             "is not assigned to desk 1.01",
         )
+        detail = await province.query(ProvinceWorkflow.session, SessionQuery(desk="1.01"))
+        assert detail.state == "invited" and detail.sequence == 0 and "FAC-1.01" in detail.recipients
         last_start = max(s.starts_at for s in sessions.values())
         await advance_to(time_skipping, cycle_handle, last_start + timedelta(minutes=1))
         await refused(

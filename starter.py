@@ -102,7 +102,9 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
     console.print(f"rehearsing {cycle.name} at {args.speed:g}x, state under {folder}")
     with embedded_stack(folder) as stack:
         console.print(f"Temporal Web UI: [link]http://127.0.0.1:{stack.ui_port}[/link]")
-        worker = stack.start_worker()
+        # Two worker processes share the task queue: mail composition is CPU work, and one
+        # Python process uses one core.
+        workers = [stack.start_worker() for _ in range(args.workers)]
         settings = Settings(
             TEMPORAL_ADDRESS=f"127.0.0.1:{stack.temporal_port}",
             RAKORTEK_DATABASE_URL=stack.database_url,
@@ -113,7 +115,7 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
         create_schema(engine)
         client = await connect_client(settings)
         handle = await start_cycle(client, settings, cycle, args.speed, True)
-        summary = await follow_cycle(handle, engine, cycle, console, worker=worker)
+        summary = await follow_cycle(handle, engine, cycle, console, workers=workers)
         exports = export_cycle(engine, cycle.year, stack.output_folder / "exports")
         status = cycle_status(engine, cycle.year)
         print_status(status)
@@ -295,6 +297,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rehearse", help="the embedded default: run a whole cycle on this machine")
     p.add_argument("cycle_file")
     p.add_argument("--speed", type=float, default=DEFAULT_REHEARSAL_SPEED)
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--folder", default=str(VAR_DIR / "rehearsal"), help="state (reset first)")
     p.set_defaults(run=cmd_rehearse)
 

@@ -24,7 +24,7 @@ async def follow_cycle(
     engine: Engine,
     cycle: Cycle,
     console: Console,
-    worker: subprocess.Popen[bytes] | None = None,
+    workers: list[subprocess.Popen[bytes]] | None = None,
 ) -> CycleSummary:
     provinces = len(cycle.provinces)
     sessions = provinces * len(cycle.desks)
@@ -44,9 +44,10 @@ async def follow_cycle(
         outcomes = progress.add_task("desk sessions with an outcome", total=sessions)
         mail = progress.add_task("messages sent", total=None)
         while not result.done():
-            if worker is not None and worker.poll() is not None:
+            stopped = [w for w in workers or [] if w.poll() is not None]
+            if stopped:
                 result.cancel()
-                raise RuntimeError(f"the worker stopped (exit code {worker.returncode})")
+                raise RuntimeError(f"a worker stopped (exit code {stopped[0].returncode})")
             try:
                 status = await asyncio.to_thread(cycle_status, engine, cycle.year)
             except LookupError:

@@ -95,7 +95,8 @@ class EmbeddedStack:
         _wait_for_port(self.smtp_port, "SMTP server", timeout=30)
 
     def start_worker(self) -> subprocess.Popen[bytes]:
-        return self._spawn([sys.executable, "worker.py"], "worker.log")
+        number = sum("worker.py" in " ".join(map(str, p.args)) for p in self.processes) + 1
+        return self._spawn([sys.executable, "worker.py"], f"worker-{number}.log")
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -31,7 +31,7 @@ from tests.conftest import CYCLE_2022
 from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
 
-MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>]+>)", re.MULTILINE)
+MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.MULTILINE | re.IGNORECASE)
 
 
 async def test_2022_cycle_runs_to_completed(

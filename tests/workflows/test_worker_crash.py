@@ -29,7 +29,7 @@ from store.tables import OutboxRow, OutcomeItemRow, ProposalRow, SignatureRow
 from tests.conftest import write_cycle
 from workflows.cycle import CycleWorkflow
 
-MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>]+>)", re.MULTILINE)
+MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.MULTILINE | re.IGNORECASE)
 DESKS = ["1.01", "2.22", "W.01"]
 
 

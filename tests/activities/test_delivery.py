@@ -1,0 +1,124 @@
+"""Delivery through a real SMTP server that refuses, defers and accepts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiosmtplib
+import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+from temporalio.testing import ActivityEnvironment
+
+from activities.messages import MessageActivities
+from activities.planning import session_recipients
+from activities.records import RecordActivities
+from commands.status import cycle_status
+from embedded.smtp import MailStore, start_smtp_server
+from mail.transport import SmtpConfig, SmtpPool
+from models.cycle import load_cycle
+from models.messages import MailKind, Outgoing
+from models.records import RegisterCycle
+from store.database import connect, create_schema
+from store.tables import OutboxRow
+from tests.conftest import write_cycle
+
+
+class Deferring(MailStore):
+    """Answers 451 to the first DATA commands, then accepts."""
+
+    deferrals: int = 2
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.deferrals > 0:
+            self.deferrals -= 1
+            return "451 4.3.0 Mail server temporarily rejected message"
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def cycle_db(tmp_path: Path):  # type: ignore[no-untyped-def]
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
+    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    create_schema(engine)
+    RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle))
+    return cycle, engine
+
+
+def invitation(cycle, recipients: list[str]) -> Outgoing:  # type: ignore[no-untyped-def]
+    return Outgoing(
+        year=2022,
+        organizer=cycle.organizer,
+        kind=MailKind.DATA_ENTRY_OPEN,
+        subject_ref="2022-94",
+        province="94",
+        recipients=recipients,
+        facts={
+            "cycle_name": cycle.name,
+            "plan_year": 2023,
+            "province_name": "Papua",
+            "deadline_at": datetime(2022, 2, 16, 16, tzinfo=ZoneInfo("Asia/Jakarta")).isoformat(),
+            "sessions": 1,
+        },
+        made_at=datetime(2022, 2, 7, 12, tzinfo=ZoneInfo("Asia/Jakarta")),
+    )
+
+
+async def test_a_550_for_one_address_is_recorded_and_the_rest_arrive(cycle_db) -> None:  # type: ignore[no-untyped-def]
+    cycle, engine = cycle_db
+    recipients = session_recipients(cycle, "94", "1.01")
+    refused = next(p.email for p in cycle.participants if p.id == recipients[0])
+    store = MailStore(refuse={refused: "550 5.1.1 No such user"})
+    server = start_smtp_server(store)
+    try:
+        pool = SmtpPool(SmtpConfig("127.0.0.1", server.port))
+        messages = MessageActivities(engine, pool)
+        report = await ActivityEnvironment().run(messages.send_messages, invitation(cycle, recipients))
+        again = await ActivityEnvironment().run(messages.send_messages, invitation(cycle, recipients))
+        await pool.close()
+    finally:
+        server.stop()
+    assert (report.sent, report.failed) == (len(recipients) - 1, 1)
+    assert (again.sent, again.already_sent) == (0, len(recipients))
+    assert len(store.raw) == len(recipients) - 1
+    with DbSession(engine) as db:
+        failed = db.scalars(select(OutboxRow).where(OutboxRow.status == "failed")).one()
+    assert failed.address == refused and "550" in (failed.last_error or "")
+    assert cycle_status(engine, 2022)["provinces"][0]["failed_deliveries"] == 1
+
+
+async def test_451_is_retried_and_delivers_once(cycle_db) -> None:  # type: ignore[no-untyped-def]
+    cycle, engine = cycle_db
+    recipients = session_recipients(cycle, "94", "1.01")
+    store = Deferring()
+    server = start_smtp_server(store)
+    attempts = 0
+    try:
+        pool = SmtpPool(SmtpConfig("127.0.0.1", server.port))
+        messages = MessageActivities(engine, pool)
+        while True:
+            # Each call stands for one attempt of the activity, as Temporal retries it.
+            attempts += 1
+            try:
+                report = await ActivityEnvironment().run(
+                    messages.send_messages, invitation(cycle, recipients)
+                )
+                break
+            except aiosmtplib.SMTPResponseException as exc:
+                assert exc.code == 451
+                assert attempts < 5
+        await pool.close()
+    finally:
+        server.stop()
+    assert attempts == 3
+    assert report.sent + report.already_sent == len(recipients)
+    received = Counter(raw.split(b"Message-ID:")[1].split(b">")[0] for raw in store.raw)
+    assert len(received) == len(recipients) and set(received.values()) == {1}
+    with DbSession(engine) as db:
+        rows = list(db.scalars(select(OutboxRow)))
+    assert {r.status for r in rows} == {"sent"}
+    assert max(r.attempts for r in rows) == 3

@@ -1,0 +1,208 @@
+"""Invitations, updates and cancellations as calendars and mail clients read them."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import vobject
+
+from mail.compose import Recipient, Sender, compose, invitation
+from mail.dates import letter_datetime
+from models.cycle import Organizer
+from models.messages import CalendarEvent, MailKind, Outgoing
+from models.reference import all_provinces
+
+WIB = ZoneInfo("Asia/Jakarta")
+GOLDEN = Path(__file__).parent / "golden"
+ORGANIZER = Organizer(
+    name="Direktorat Jenderal Bina Pembangunan Daerah, Kementerian Dalam Negeri",
+    unit="Direktorat PEIPD",
+    mailbox="sekretariat.rakortek@bangda.kemendagri.test",
+    sender="no-reply@rakortek.bangda.kemendagri.test",
+)
+SENDER = Sender(ORGANIZER.name, ORGANIZER.mailbox, ORGANIZER.sender)
+PEOPLE = {
+    "WIB": Recipient("P31-OPD-01", "Siti Rahmawati", "siti@dkijakarta.prov.test", "id", "Asia/Jakarta"),
+    "WITA": Recipient(
+        "P73-OPD-01", "Andi Pattiasina", "andi@sulawesiselatan.prov.test", "id", "Asia/Makassar"
+    ),
+    "WIT": Recipient("P94-OPD-01", "Yohanes Rumbiak", "yohanes@papua.prov.test", "id", "Asia/Jayapura"),
+    "EN": Recipient("KL-1.01-2", "Maria Wenda", "maria@kemendikbudristek.test", "en", "Asia/Jakarta"),
+    "FAC": Recipient(
+        "FAC-1.01",
+        "Hendra <script>alert(1)</script>",
+        "hendra@bangda.kemendagri.test",
+        "id",
+        "Asia/Jakarta",
+        "facilitator",
+    ),
+}
+
+
+def outgoing(kind: MailKind, sequence: int, province: str = "94", hour: int = 9) -> Outgoing:
+    session = f"2022-{province}-1.01"
+    return Outgoing(
+        year=2022,
+        organizer=ORGANIZER,
+        kind=kind,
+        subject_ref=session,
+        province=province,
+        session_id=session,
+        sequence=sequence,
+        recipients=list(PEOPLE),
+        event=CalendarEvent(
+            uid=f"rakortek-{session}@bangda.kemendagri.test",
+            sequence=sequence,
+            summary=f"Desk Urusan Pendidikan: Provinsi {all_provinces()[province].name}",
+            starts_at=datetime(2022, 2, 21, hour, 0, tzinfo=WIB),
+            ends_at=datetime(2022, 2, 21, hour + 1, 0, tzinfo=WIB),
+            zone="Asia/Jakarta",
+            location="Hotel Bidakara Grand Pancoran, Jakarta, Ruang Desk 1.01",
+            online_link="https://vicon.kemendagri.test/rakortekrenbang-2022",
+        ),
+        facts={
+            "cycle_name": "Rakortekrenbang Tahun 2022",
+            "province_name": all_provinces()[province].name,
+            "desk_title": "Desk Urusan Pendidikan",
+            "reason": "Narasumber K/L berhalangan",
+        },
+        made_at=datetime(2022, 2, 7, 12, 0, tzinfo=WIB),
+    )
+
+
+def message(out: Outgoing, who: str = "WIT") -> EmailMessage:
+    recipient = PEOPLE[who]
+    calendar = invitation(out, recipient.language, SENDER, list(PEOPLE.values()))
+    raw = compose(out, recipient, SENDER, calendar).as_bytes()
+    return message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
+
+
+def calendar_of(mail: EmailMessage) -> tuple[bytes, str]:
+    inline = [p for p in mail.walk() if p.get_content_type() == "text/calendar" and not p.get_filename()]
+    attached = [p for p in mail.walk() if p.get_filename() == "invite.ics"]
+    assert len(inline) == 1 and len(attached) == 1
+    data = inline[0].get_payload(decode=True)
+    assert data == attached[0].get_payload(decode=True)
+    return data, inline[0].get_param("method")
+
+
+@pytest.mark.parametrize(
+    ("kind", "method"), [(MailKind.SESSION_INVITE, "REQUEST"), (MailKind.SESSION_CANCEL, "CANCEL")]
+)
+def test_mime_structure_and_method(kind: MailKind, method: str) -> None:
+    mail = message(outgoing(kind, 0 if method == "REQUEST" else 2))
+    assert mail.get_content_type() == "multipart/mixed"
+    alternative, attachment = mail.iter_parts()
+    assert [p.get_content_type() for p in alternative.iter_parts()] == [
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]
+    assert attachment.get_content_disposition() == "attachment"
+    data, mime_method = calendar_of(mail)
+    assert mime_method == method
+    assert icalendar.Calendar.from_ical(data)["METHOD"] == method
+    assert mail["From"].addresses[0].addr_spec == ORGANIZER.sender
+    assert mail["Reply-To"].addresses[0].addr_spec == ORGANIZER.mailbox
+    assert len(mail["To"].addresses) == 1
+
+
+def test_lifecycle_keeps_uid_and_raises_sequence() -> None:
+    steps = [
+        outgoing(MailKind.SESSION_INVITE, 0),
+        outgoing(MailKind.SESSION_UPDATE, 1, hour=13),
+        outgoing(MailKind.SESSION_CANCEL, 2, hour=13),
+    ]
+    events = []
+    for step in steps:
+        data, method = calendar_of(message(step))
+        # A second, independent parser in strict mode.
+        strict = vobject.readOne(data.decode(), validate=True)
+        assert strict.method.value == method
+        calendar = icalendar.Calendar.from_ical(data)
+        assert not calendar.get_missing_tzids()
+        assert {tz["TZID"] for tz in calendar.walk("VTIMEZONE")} == {"Asia/Jakarta"}
+        vevents = calendar.walk("VEVENT")
+        assert len(vevents) == 1
+        assert len(vevents[0].property_items()) and str(data).count("SEQUENCE:") == 1
+        events.append(vevents[0])
+    assert len({str(e["UID"]) for e in events}) == 1
+    assert [int(e["SEQUENCE"]) for e in events] == [0, 1, 2]
+    cancel = events[-1]
+    assert cancel["STATUS"] == "CANCELLED" and not cancel.walk("VALARM")
+    assert events[0].decoded("DTSTAMP").utcoffset().total_seconds() == 0
+    attendee = events[0]["ATTENDEE"][0]
+    assert str(attendee).startswith("mailto:")
+    assert attendee.params["PARTSTAT"] == "NEEDS-ACTION" and attendee.params["RSVP"] == "TRUE"
+    assert str(events[0]["ORGANIZER"]) == f"mailto:{ORGANIZER.mailbox}"
+
+
+def test_conference_feature_is_a_list_and_link_is_in_description() -> None:
+    data, _ = calendar_of(message(outgoing(MailKind.SESSION_INVITE, 0)))
+    unfolded = data.decode().replace("\r\n ", "")
+    assert "FEATURE=VIDEO,AUDIO" in unfolded and 'FEATURE="VIDEO,AUDIO"' not in unfolded
+    assert (
+        "DESCRIPTION:" in unfolded
+        and "https://vicon.kemendagri.test/rakortekrenbang-2022" in unfolded.split("DESCRIPTION:")[1]
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "local"),
+    [
+        ("WIB", "Senin, 21 Februari 2022, pukul 09.00 WIB"),
+        ("WITA", "Senin, 21 Februari 2022, pukul 10.00 WITA"),
+        ("WIT", "Senin, 21 Februari 2022, pukul 11.00 WIT"),
+        ("EN", "Monday, 21 February 2022, 09:00 WIB"),
+    ],
+)
+def test_times_in_the_recipients_zone_and_the_venues(who: str, local: str) -> None:
+    mail = message(outgoing(MailKind.SESSION_INVITE, 0), who)
+    text = mail.get_body(("plain",)).get_content()
+    assert local in text
+    if who in ("WITA", "WIT"):
+        assert "Senin, 21 Februari 2022, pukul 09.00 WIB" in text
+
+
+def test_letter_dates_do_not_pad_the_day() -> None:
+    assert (
+        letter_datetime(datetime(2022, 3, 3, 9, tzinfo=WIB), "Asia/Jakarta")
+        == "Kamis, 3 Maret 2022, pukul 09.00 WIB"
+    )
+
+
+def test_html_is_escaped() -> None:
+    html = message(outgoing(MailKind.SESSION_INVITE, 0), "FAC").get_body(("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_message_id_is_deterministic_per_recipient_kind_and_sequence() -> None:
+    first = message(outgoing(MailKind.SESSION_INVITE, 0))["Message-ID"]
+    assert first == message(outgoing(MailKind.SESSION_INVITE, 0))["Message-ID"]
+    assert first != message(outgoing(MailKind.SESSION_UPDATE, 1))["Message-ID"]
+    assert first != message(outgoing(MailKind.SESSION_INVITE, 0), "WIB")["Message-ID"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "province", "who"), [("wib", "31", "WIB"), ("wita", "73", "WITA"), ("wit", "94", "WIT")]
+)
+def test_golden_invitation(zone: str, province: str, who: str) -> None:
+    mail = message(outgoing(MailKind.SESSION_INVITE, 0, province), who)
+    parts = {
+        "txt": mail.get_body(("plain",)).get_content(),
+        "html": mail.get_body(("html",)).get_content(),
+        "ics": calendar_of(mail)[0].decode(),
+    }
+    for suffix, content in parts.items():
+        golden = GOLDEN / f"invitation-{zone}.{suffix}"
+        if os.environ.get("UPDATE_GOLDEN"):
+            golden.parent.mkdir(exist_ok=True)
+            golden.write_bytes(content.encode("utf-8"))
+        assert content == golden.read_bytes().decode("utf-8"), f"{golden} differs"

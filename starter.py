@@ -180,6 +180,25 @@ async def cmd_export(args: argparse.Namespace) -> None:
         console.print(str(path))
 
 
+async def cmd_rsvp(args: argparse.Namespace) -> None:
+    from commands.replies import record_reply, reply_files
+    from mail.replies import ReplyError
+
+    settings = load_settings()
+    client = await connect_client(settings)
+    engine = connect(settings.database_url)
+    refused = 0
+    for path in reply_files(Path(p) for p in args.paths):
+        try:
+            done = await record_reply(client, engine, path.read_bytes())
+            console.print(f"{path}: recorded: {done}")
+        except (ReplyError, OSError) as exc:
+            refused += 1
+            console.print(f"{path}: [red]refused[/]: {exc}", highlight=False)
+    if refused:
+        raise SystemExit(2)
+
+
 def _load_json(path: str) -> Any:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
@@ -306,6 +325,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--year", type=int)
     p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser(
+        "rsvp", help="record invitees' replies (iTIP REPLY) from .eml files or Maildir folders"
+    )
+    p.add_argument("paths", nargs="+", metavar="FILE.eml|FOLDER")
+    p.set_defaults(run=cmd_rsvp)
 
     p = sub.add_parser("export", help="schedule, outcomes and agreements as CSV and JSON")
     p.add_argument("--year", type=int)

@@ -91,6 +91,7 @@ async def rakortek_worker(
                 records.record_confirmations,
                 records.record_signature,
                 records.record_attendance,
+                records.record_reply,
                 records.change_session,
                 planning.plan_cycle,
                 messages.send_messages,

@@ -13,6 +13,7 @@ from models.records import (
     OutcomeRecord,
     ProposalsRecord,
     RegisterCycle,
+    ReplyRecord,
     SessionChange,
     SignatureRecord,
     StageChange,
@@ -27,6 +28,7 @@ from store.tables import (
     ParticipantRow,
     ProposalRow,
     ProvinceProgressRow,
+    ReplyRow,
     SessionRow,
     SignatureRow,
 )
@@ -192,6 +194,25 @@ class RecordActivities:
                     }
                 ],
                 ["year", "province", "party"],
+            )
+
+    @activity.defn
+    def record_reply(self, record: ReplyRecord) -> None:
+        with Session(self.engine) as db, db.begin():
+            upsert(
+                db,
+                ReplyRow,
+                [
+                    {
+                        "year": record.year,
+                        "subject": record.subject,
+                        "participant": record.participant,
+                        "partstat": record.partstat,
+                        "sequence": record.sequence,
+                        "replied_at": utc(record.at),
+                    }
+                ],
+                ["year", "subject", "participant"],
             )
 
     @activity.defn

@@ -93,3 +93,12 @@ class AgreementDocument(BaseModel):
     sha256: str
     items_agreed: int
     items_not_agreed: int
+
+
+class ReplyRecord(BaseModel):
+    year: int
+    subject: str
+    participant: str
+    partstat: str
+    sequence: int
+    at: datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -126,6 +127,17 @@ class CancelSession(BaseModel):
     reason: Line
 
 
+class RecordReply(BaseModel):
+    """An invitee's answer, read from their calendar's iTIP REPLY."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    desk: Line | None = None
+    """None: the pre-meeting."""
+    partstat: Literal["ACCEPTED", "DECLINED", "TENTATIVE"]
+    sequence: int = Field(ge=0, le=10_000)
+
+
 class RecordAttendance(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
@@ -162,6 +174,7 @@ class SessionDetail(SessionView):
     outcome_by: str | None
     outcome_items: int
     cancel_reason: str | None
+    replies: dict[str, str] = {}
 
 
 class ProvinceState(BaseModel):

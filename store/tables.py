@@ -167,3 +167,16 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     made_at: Mapped[datetime] = mapped_column(DateTime)
     """Calendar time the message was made (what its Date header says)."""
+
+
+class ReplyRow(Base):
+    """A participant's answer to an invitation (iTIP REPLY): the latest one counts."""
+
+    __tablename__ = "replies"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(40), primary_key=True)
+    """The session id, or YEAR-pra for the pre-meeting."""
+    participant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partstat: Mapped[str] = mapped_column(String(12))
+    sequence: Mapped[int] = mapped_column(Integer)
+    replied_at: Mapped[datetime] = mapped_column(DateTime)

@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from models.clock import CycleClock
     from models.messages import CalendarEvent, MailKind, Outgoing
     from models.participants import Participant, Role
-    from models.records import AttendanceRecord, PlanCycle, RegisterCycle
+    from models.records import AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
     from models.sessions import DeskSession
     from models.workflow_io import (
         CycleInput,
@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         ProvinceInput,
         ProvinceSummary,
         RecordAttendance,
+        RecordReply,
         province_workflow_id,
     )
     from schedule.working_time import local_date, local_moment, previous_working_day
@@ -63,6 +64,7 @@ class CycleWorkflow:
         self.attended: int | None = None
         self.summaries: list[ProvinceSummary] = []
         self.people = {p.id: p for p in cycle.participants}
+        self.replies: dict[str, str] = {}
 
     @workflow.run
     async def run(self, input: CycleInput) -> CycleSummary:
@@ -240,6 +242,32 @@ class CycleWorkflow:
             raise refuse(
                 f"{update.attended} attendees is more than the {len(self.cycle.participants)} invited"
             )
+
+    @workflow.update
+    async def record_reply(self, update: RecordReply) -> str:
+        """A participant answers the pre-meeting invitation."""
+        self.replies[update.actor] = update.partstat
+        await workflow.execute_activity_method(
+            RecordActivities.record_reply,
+            ReplyRecord(
+                year=self.cycle.year,
+                subject=f"{self.cycle.year}-pra",
+                participant=update.actor,
+                partstat=update.partstat,
+                sequence=update.sequence,
+                at=self.time.now(),
+            ),
+            **options.RECORD,
+        )
+        return update.partstat
+
+    @record_reply.validator
+    def _validate_reply(self, update: RecordReply) -> None:
+        if update.desk is not None:
+            raise refuse("a desk session's reply goes to its province")
+        actor_of(self.people, update.actor)
+        if update.sequence != 0:
+            raise refuse(f"SEQUENCE {update.sequence} does not match the pre-meeting's 0")
 
     @workflow.query
     def state(self) -> CycleState:

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         ConfirmationsRecord,
         OutcomeRecord,
         ProposalsRecord,
+        ReplyRecord,
         SessionChange,
         SignatureRecord,
         StageChange,
@@ -35,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         ProvinceState,
         ProvinceSummary,
         RecordOutcome,
+        RecordReply,
         RescheduleSession,
         SessionDetail,
         SessionQuery,
@@ -81,6 +83,7 @@ class ProvinceWorkflow:
         self.document: AgreementDocument | None = None
         self.signatures: dict[Party, SignatureView] = {}
         self.cancel_reasons: dict[str, str] = {}
+        self.replies: dict[str, dict[str, str]] = {}
         self.records: deque[tuple[Any, Any]] = deque()
         self.recording = False
 
@@ -477,6 +480,35 @@ class ProvinceWorkflow:
             )
 
     @workflow.update
+    async def record_reply(self, update: RecordReply) -> str:
+        """An invitee accepts, declines or tentatively accepts a session."""
+        assert update.desk is not None
+        session = self.sessions[update.desk]
+        self.replies.setdefault(update.desk, {})[update.actor] = update.partstat
+        self.record(
+            RecordActivities.record_reply,
+            ReplyRecord(
+                year=self.input.year,
+                subject=session.id,
+                participant=update.actor,
+                partstat=update.partstat,
+                sequence=update.sequence,
+                at=self.time.now(),
+            ),
+        )
+        return update.partstat
+
+    @record_reply.validator
+    def _validate_reply(self, update: RecordReply) -> None:
+        session = self.sessions.get(update.desk or "")
+        if session is None:
+            raise refuse(f"unknown desk {update.desk!r} for province {self.input.province.code}")
+        if update.actor not in session.recipients:
+            raise refuse(f"{update.actor} is not invited to the session at desk {update.desk}")
+        if update.sequence > session.sequence:
+            raise refuse(f"SEQUENCE {update.sequence} is newer than the session's {session.sequence}")
+
+    @workflow.update
     async def reschedule(self, update: RescheduleSession) -> int:
         """Move a session (or hold a cancelled one again): the new time goes to every calendar."""
         session = self.sessions[update.desk]
@@ -626,6 +658,7 @@ class ProvinceWorkflow:
             outcome_by=s.outcome_by,
             outcome_items=len(self.outcomes.get(s.desk, [])),
             cancel_reason=self.cancel_reasons.get(s.desk),
+            replies=self.replies.get(s.desk, {}),
         )
 
     def pending(self) -> list[str]:

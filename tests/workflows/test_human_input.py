@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
+from commands.replies import record_reply
+from mail.replies import ReplyError
 from models.cycle import Cycle, load_cycle
 from models.items import ItemStatus, OutcomeItem, ProposalItem
 from models.stages import Party, Stage
@@ -29,6 +31,7 @@ from settings import Settings
 from store.database import connect
 from store.tables import OutcomeItemRow, ProposalRow, SignatureRow
 from tests.conftest import write_cycle
+from tests.mail.test_replies import eml, ics
 from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
@@ -168,6 +171,23 @@ async def test_updates_record_good_input_and_refuse_bad(
         )
         detail = await province.query(ProvinceWorkflow.session, SessionQuery(desk="1.01"))
         assert detail.state == "invited" and detail.sequence == 0 and "FAC-1.01" in detail.recipients
+
+        # Replies from calendars: the invitee's answer is recorded; others' are refused.
+        email = {p.id: p.email for p in cycle.participants}
+        uid = f"rakortek-{cycle.year}-{PROVINCE}-1.01@bangda.kemendagri.test"
+        assert await record_reply(
+            client, engine, eml(ics(uid=uid, attendees=(email["FAC-1.01"],)), email["FAC-1.01"])
+        )
+        detail = await province.query(ProvinceWorkflow.session, SessionQuery(desk="1.01"))
+        assert detail.replies == {"FAC-1.01": "ACCEPTED"}
+        with pytest.raises(ReplyError, match=r"is not invited to the session at desk 1\.01"):
+            await record_reply(
+                client, engine, eml(ics(uid=uid, attendees=(email["FAC-W.01"],)), email["FAC-W.01"])
+            )
+        with pytest.raises(ReplyError, match="may not set the status"):
+            await record_reply(
+                client, engine, eml(ics(uid=uid, attendees=(email["FAC-1.01"],)), email["FAC-W.01"])
+            )
         last_start = max(s.starts_at for s in sessions.values())
         await advance_to(time_skipping, cycle_handle, last_start + timedelta(minutes=1))
         await refused(

@@ -1,0 +1,75 @@
+"""Reading iTIP replies: the good ones, and every way one can be wrong."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from mail.replies import ReplyError, parse_reply
+
+UID = "rakortek-2022-94-1.01@bangda.kemendagri.test"
+
+
+def ics(
+    method: str = "REPLY",
+    attendees: tuple[str, ...] = ("yohanes@papua.prov.test",),
+    partstat: str = "ACCEPTED",
+    uid: str = UID,
+    sequence: int = 0,
+) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//test//EN",
+        f"METHOD:{method}",
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        f"SEQUENCE:{sequence}",
+        "DTSTAMP:20220218T010000Z",
+    ]
+    lines += [f"ATTENDEE;PARTSTAT={partstat}:mailto:{a}" for a in attendees]
+    lines += ["END:VEVENT", "END:VCALENDAR", ""]
+    return "\r\n".join(lines)
+
+
+def eml(calendar: str, sender: str = "yohanes@papua.prov.test") -> bytes:
+    message = EmailMessage()
+    message["From"] = f"Yohanes Rumbiak <{sender}>"
+    message["To"] = "sekretariat.rakortek@bangda.kemendagri.test"
+    message["Subject"] = "Accepted: Desk Urusan Pendidikan"
+    message.set_content("Accepted")
+    message.add_alternative(calendar, subtype="calendar", params={"method": "REPLY"})
+    return message.as_bytes()
+
+
+def test_a_reply_names_session_attendee_and_answer() -> None:
+    reply = parse_reply(eml(ics(sequence=1)))
+    assert (reply.year, reply.province, reply.desk) == (2022, "94", "1.01")
+    assert (reply.attendee, reply.partstat, reply.sequence) == ("yohanes@papua.prov.test", "ACCEPTED", 1)
+
+
+def test_a_bare_ics_and_the_pre_meeting() -> None:
+    reply = parse_reply(ics(uid="rakortek-2022-pra@bangda.kemendagri.test", partstat="DECLINED").encode())
+    assert reply.province is None and reply.desk is None and reply.partstat == "DECLINED"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (
+            eml(ics(), sender="mallory@evil.test"),
+            "mallory@evil.test may not set the status of yohanes@papua.prov.test",
+        ),
+        (eml(ics(method="REQUEST")), "METHOD is REQUEST, not REPLY"),
+        (eml(ics(attendees=("a@x.test", "b@x.test"))), "names 2"),
+        (eml(ics(attendees=())), "names no ATTENDEE"),
+        (eml(ics(partstat="MAYBE")), "PARTSTAT MAYBE is not one of"),
+        (eml(ics(uid="1234@calendar.example.org")), "unknown UID"),
+        (b"\x00\x01garbage", "no text/calendar part"),
+        (b"BEGIN:VCALENDAR\r\nthis is not ical", "does not parse"),
+    ],
+)
+def test_bad_replies_are_refused_with_the_reason(raw: bytes, reason: str) -> None:
+    with pytest.raises(ReplyError, match=reason.replace(".", r"\.").replace("(", r"\(")):
+        parse_reply(raw)

@@ -73,6 +73,14 @@ async def test_2022_cycle_runs_to_completed(
             (kind, status) for kind, status in db.execute(select(OutboxRow.kind, OutboxRow.status))
         )
         moved = list(db.scalars(select(SessionRow).where(SessionRow.sequence > 0)))
+        reminders = Counter(
+            (session, sequence, status)
+            for session, sequence, status in db.execute(
+                select(OutboxRow.session_id, OutboxRow.sequence, OutboxRow.status).where(
+                    OutboxRow.kind == "session_reminder"
+                )
+            )
+        )
 
     # The pre-meeting invites its 910 participants, reminds them twice.
     assert outbox[("pre_meeting_invite", "sent")] == 910
@@ -81,6 +89,13 @@ async def test_2022_cycle_runs_to_completed(
     assert len(moved) == 2 and {s.sequence for s in moved} == {1, 2}
     assert outbox[("session_cancel", "sent")] > 0
     assert outbox[("session_update", "sent")] > 0
+    held_again = next(s for s in moved if s.sequence == 2)
+    rescheduled = next(s for s in moved if s.sequence == 1)
+    # After the cancellation (SEQUENCE 1) no reminder went out; the new time got both.
+    assert reminders[(held_again.id, 1, "sent")] == 0
+    assert reminders[(held_again.id, 2, "sent")] > 0
+    # Moved the afternoon before: the old time's last reminder never went, the new time's did.
+    assert reminders[(rescheduled.id, 1, "sent")] > reminders[(rescheduled.id, 0, "sent")] > 0
     # The late signature drew a reminder and an escalation to the organizers.
     assert outbox[("sign_off_reminder", "sent")] >= 1
     assert outbox[("escalation", "sent")] >= 7

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(None, validation_alias="RAKORTEK_SMTP_PASSWORD")
     smtp_security: str = Field("none", validation_alias="RAKORTEK_SMTP_SECURITY")
     """none, starttls or tls (implicit TLS)."""
+    smtp_ca_file: str | None = Field(None, validation_alias="RAKORTEK_SMTP_CA_FILE")
+    """A certificate authority to trust for the relay, beside the system's."""
     mail_from: str | None = Field(None, validation_alias="RAKORTEK_MAIL_FROM")
     """Overrides the cycle file's sender address."""
     output_dir: Path = Field(VAR_DIR / "output", validation_alias="RAKORTEK_OUTPUT_DIR")

@@ -70,6 +70,7 @@ async def rakortek_worker(
             username=settings.smtp_username,
             password=settings.smtp_password,
             security=settings.smtp_security,
+            ca_file=settings.smtp_ca_file,
         )
     )
     records = RecordActivities(engine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ class SmtpConfig:
     password: str | None = None
     security: str = "none"
     """none, starttls or tls (implicit TLS)."""
+    ca_file: str | None = None
+    """Certificate authority to trust for the relay (default: the system's)."""
     timeout: float = 30.0
 
 
@@ -35,6 +38,9 @@ class SmtpPool:
 
     def _client(self) -> aiosmtplib.SMTP:
         c = self._config
+        if c.security not in ("none", "starttls", "tls"):
+            raise ValueError(f"SMTP security {c.security!r}: use none, starttls or tls")
+        tls = ssl.create_default_context(cafile=c.ca_file) if c.security != "none" else None
         return aiosmtplib.SMTP(
             hostname=c.host,
             port=c.port,
@@ -42,6 +48,7 @@ class SmtpPool:
             password=c.password,
             use_tls=c.security == "tls",
             start_tls=True if c.security == "starttls" else False,
+            tls_context=tls,
             timeout=c.timeout,
         )
 

@@ -11,7 +11,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.table import Table
@@ -44,7 +44,7 @@ console = Console()
 DEFAULT_REHEARSAL_SPEED = 5_000.0
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     console.print(f"[bold red]error:[/] {message}", highlight=False)
     raise SystemExit(code)
 
@@ -105,11 +105,13 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
         # Two worker processes share the task queue: mail composition is CPU work, and one
         # Python process uses one core.
         workers = [stack.start_worker() for _ in range(args.workers)]
-        settings = Settings(
-            TEMPORAL_ADDRESS=f"127.0.0.1:{stack.temporal_port}",
-            RAKORTEK_DATABASE_URL=stack.database_url,
-            RAKORTEK_SMTP_PORT=stack.smtp_port,
-            RAKORTEK_OUTPUT_DIR=stack.output_folder,
+        settings = Settings.model_validate(
+            {
+                "TEMPORAL_ADDRESS": f"127.0.0.1:{stack.temporal_port}",
+                "RAKORTEK_DATABASE_URL": stack.database_url,
+                "RAKORTEK_SMTP_PORT": stack.smtp_port,
+                "RAKORTEK_OUTPUT_DIR": stack.output_folder,
+            }
         )
         engine = connect(settings.database_url)
         create_schema(engine)

@@ -105,7 +105,7 @@ def export_cycle(engine: Engine, year: int, folder: Path) -> list[Path]:
         }
         for s in sessions
     ]
-    outcomes = []
+    outcomes: list[dict[str, Any]] = []
     for i in items:
         confirmation = confirmations.get((i.province, i.ref))
         outcomes.append(
@@ -128,7 +128,7 @@ def export_cycle(engine: Engine, year: int, folder: Path) -> list[Path]:
                 "recorded_by": i.recorded_by,
             }
         )
-    agreed = [o for o in outcomes if o["status"] != "not_agreed"]
+    agreed: list[dict[str, Any]] = [o for o in outcomes if o["status"] != "not_agreed"]
     documents = []
     for a in agreements:
         regional = signatures.get((a.province, "regional"))
@@ -150,7 +150,7 @@ def export_cycle(engine: Engine, year: int, folder: Path) -> list[Path]:
     written += _write(folder, "agreements", AGREEMENT_COLUMNS, documents)
     # RKP: every agreed item nationally; RKPD: one file per province.
     written += _write(folder, "rkp-agreed-items", OUTCOME_COLUMNS, agreed)
-    for province in sorted({o["province"] for o in agreed}):
+    for province in sorted({str(o["province"]) for o in agreed}):
         written += _write(
             folder / "rkpd",
             f"rkpd-{province}-agreed-items",

@@ -42,7 +42,9 @@ async def record_reply(client: Client, engine: Engine, raw: bytes) -> str:
         if reply.province is not None
         else cycle_workflow_id(reply.year)
     )
-    update = RecordReply(actor=participant, desk=reply.desk, partstat=reply.partstat, sequence=reply.sequence)
+    update = RecordReply.model_validate(
+        {"actor": participant, "desk": reply.desk, "partstat": reply.partstat, "sequence": reply.sequence}
+    )
     try:
         await client.get_workflow_handle(workflow_id).execute_update("record_reply", update)
     except WorkflowUpdateFailedError as exc:

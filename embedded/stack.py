@@ -27,6 +27,7 @@ class EmbeddedStack:
     ui_port: int = 8233
     smtp_port: int = 8025
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    workers: int = 0
 
     @property
     def database_url(self) -> str:
@@ -95,8 +96,8 @@ class EmbeddedStack:
         _wait_for_port(self.smtp_port, "SMTP server", timeout=30)
 
     def start_worker(self) -> subprocess.Popen[bytes]:
-        number = sum("worker.py" in " ".join(map(str, p.args)) for p in self.processes) + 1
-        return self._spawn([sys.executable, "worker.py"], f"worker-{number}.log")
+        self.workers += 1
+        return self._spawn([sys.executable, "worker.py"], f"worker-{self.workers}.log")
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -126,9 +127,9 @@ def _wait_for_port(port: int, what: str, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def embedded_stack(folder: Path, **ports: int) -> Iterator[EmbeddedStack]:
+def embedded_stack(folder: Path) -> Iterator[EmbeddedStack]:
     folder.mkdir(parents=True, exist_ok=True)
-    stack = EmbeddedStack(folder, **ports)
+    stack = EmbeddedStack(folder)
     for port, what in ((stack.temporal_port, "Temporal"), (stack.smtp_port, "SMTP")):
         if port_open(port):
             raise RuntimeError(f"port {port} ({what}) is already in use: stop what listens there first")

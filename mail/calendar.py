@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText, vUri
@@ -75,11 +76,12 @@ def build_calendar(
         )
     if event.online_link:
         # RFC 7986; FEATURE as a list so that it is written VIDEO,AUDIO and not quoted.
-        vevent.add(
-            "conference",
-            vUri(event.online_link),
-            parameters={"VALUE": "URI", "FEATURE": ["VIDEO", "AUDIO"], "LABEL": "Tautan daring"},
-        )
+        conference: dict[str, Any] = {
+            "VALUE": "URI",
+            "FEATURE": ["VIDEO", "AUDIO"],
+            "LABEL": "Tautan daring",
+        }
+        vevent.add("conference", vUri(event.online_link), parameters=conference)
     if method == "CANCEL":
         vevent.add("status", "CANCELLED")
     else:

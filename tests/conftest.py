@@ -45,11 +45,13 @@ def task_queue() -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path, mail: tuple[MailStore, int]) -> Settings:
-    return Settings(
-        RAKORTEK_DATABASE_URL=f"sqlite:///{tmp_path / 'rakortek.db'}",
-        RAKORTEK_SMTP_HOST="127.0.0.1",
-        RAKORTEK_SMTP_PORT=mail[1],
-        RAKORTEK_OUTPUT_DIR=tmp_path / "output",
+    return Settings.model_validate(
+        {
+            "RAKORTEK_DATABASE_URL": f"sqlite:///{tmp_path / 'rakortek.db'}",
+            "RAKORTEK_SMTP_HOST": "127.0.0.1",
+            "RAKORTEK_SMTP_PORT": mail[1],
+            "RAKORTEK_OUTPUT_DIR": tmp_path / "output",
+        }
     )
 
 

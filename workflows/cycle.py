@@ -158,7 +158,7 @@ class CycleWorkflow:
         cycle = self.cycle
         everyone = [p.id for p in cycle.participants]
         batches = [everyone[i : i + PRE_MEETING_BATCH] for i in range(0, len(everyone), PRE_MEETING_BATCH)]
-        facts = {
+        facts: dict[str, str | int | float | None] = {
             "cycle_name": cycle.name,
             "plan_year": cycle.plan_year,
             "host_studio": cycle.pre_meeting.host_studio,

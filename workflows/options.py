@@ -1,8 +1,16 @@
 """Timeouts and retries of the activities the workflows run."""
 
 from datetime import timedelta
+from typing import TypedDict
 
 from temporalio.common import RetryPolicy
+
+
+class ActivityOptions(TypedDict, total=False):
+    start_to_close_timeout: timedelta
+    heartbeat_timeout: timedelta
+    retry_policy: RetryPolicy
+
 
 # Mail servers and databases come back: keep retrying, slower and slower, and let the
 # outbox and keyed writes make every retry harmless.
@@ -13,14 +21,14 @@ PATIENT = RetryPolicy(
     non_retryable_error_types=["DeskTaken", "ScheduleError", "ValueError", "LookupError"],
 )
 
-RECORD = {"start_to_close_timeout": timedelta(minutes=2), "retry_policy": PATIENT}
-MAIL = {
+RECORD: ActivityOptions = {"start_to_close_timeout": timedelta(minutes=2), "retry_policy": PATIENT}
+MAIL: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=10),
     "heartbeat_timeout": timedelta(minutes=2),
     "retry_policy": PATIENT,
 }
-DOCUMENT = {"start_to_close_timeout": timedelta(minutes=5), "retry_policy": PATIENT}
-SIMULATION = {
+DOCUMENT: ActivityOptions = {"start_to_close_timeout": timedelta(minutes=5), "retry_policy": PATIENT}
+SIMULATION: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=2),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(seconds=1),

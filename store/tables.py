@@ -76,8 +76,9 @@ class SessionRow(Base):
     __table_args__ = (Index("ix_sessions_desk_time", "year", "desk", "starts_at"),)
 
 
-class ProposalRow(Base):
-    __tablename__ = "proposals"
+class PlanItemColumns:
+    """The columns every planning item has, proposed or agreed."""
+
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     province: Mapped[str] = mapped_column(String(4), primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -90,26 +91,18 @@ class ProposalRow(Base):
     location: Mapped[str] = mapped_column(String(120))
     budget_rupiah: Mapped[int] = mapped_column(BigInteger)
     funding_source: Mapped[str] = mapped_column(String(30))
+
+
+class ProposalRow(PlanItemColumns, Base):
+    __tablename__ = "proposals"
     proposed_by: Mapped[str] = mapped_column(String(10))
     submitted_by: Mapped[str] = mapped_column(String(64))
     submitted_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class OutcomeItemRow(Base):
+class OutcomeItemRow(PlanItemColumns, Base):
     __tablename__ = "outcome_items"
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    province: Mapped[str] = mapped_column(String(4), primary_key=True)
-    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
     session_id: Mapped[str] = mapped_column(String(40), index=True)
-    desk: Mapped[str] = mapped_column(String(16))
-    level: Mapped[str] = mapped_column(String(10))
-    title: Mapped[str] = mapped_column(String(300))
-    indicator: Mapped[str] = mapped_column(String(300))
-    target_value: Mapped[float] = mapped_column(Float)
-    target_unit: Mapped[str] = mapped_column(String(40))
-    location: Mapped[str] = mapped_column(String(120))
-    budget_rupiah: Mapped[int] = mapped_column(BigInteger)
-    funding_source: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(12))
     notes: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(64))

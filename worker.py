@@ -25,6 +25,7 @@ from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
 WORKFLOWS = [CycleWorkflow, ProvinceWorkflow]
+MAX_CONCURRENT_ACTIVITIES = 64
 
 # Pure, deterministic modules the workflows use, shared with the sandbox rather than re-imported
 # for every workflow run; zoneinfo's ZoneInfo must be the real class for datetime to accept it.
@@ -78,7 +79,8 @@ async def rakortek_worker(
     messages = MessageActivities(engine, pool, settings.mail_from)
     documents = DocumentActivities(engine, settings.output_dir)
     simulation = SimulationActivities(client, engine)
-    with ThreadPoolExecutor(max_workers=16) as executor:
+    # Database activities are synchronous and run in this pool: one thread per activity slot.
+    with ThreadPoolExecutor(max_workers=MAX_CONCURRENT_ACTIVITIES) as executor:
         worker = Worker(
             client,
             task_queue=task_queue or settings.task_queue,
@@ -102,7 +104,7 @@ async def rakortek_worker(
                 simulation.record_simulated_attendance,
             ],
             activity_executor=executor,
-            max_concurrent_activities=64,
+            max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
         )
         try:
             async with worker:

@@ -50,6 +50,7 @@ async def run_session(province: ProvinceWorkflow, desk: str) -> None:
                 facts={"reason": province.cancel_reasons.get(desk, "")},
             )
             invited_sequence = sequence
+            province.cancellations_sent.add(desk)
             # A cancelled session may be held again until the window closes.
             if not await province.time.wait_until(window_closes, changed):
                 return

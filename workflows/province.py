@@ -84,6 +84,9 @@ class ProvinceWorkflow:
         self.signatures: dict[Party, SignatureView] = {}
         self.cancel_reasons: dict[str, str] = {}
         self.replies: dict[str, dict[str, str]] = {}
+        self.session_changes = asyncio.Lock()
+        self.cancellations_sent: set[str] = set()
+        """Desks whose cancellation went out to every invitee."""
         self.records: deque[tuple[Any, Any]] = deque()
         self.recording = False
 
@@ -511,20 +514,24 @@ class ProvinceWorkflow:
     @workflow.update
     async def reschedule(self, update: RescheduleSession) -> int:
         """Move a session (or hold a cancelled one again): the new time goes to every calendar."""
-        session = self.sessions[update.desk]
-        ends_at = update.starts_at + (session.ends_at - session.starts_at)
-        changed = session.model_copy(
-            update={
-                "starts_at": update.starts_at,
-                "ends_at": ends_at,
-                "room": update.room or session.room,
-                "online_link": update.online_link or session.online_link,
-                "sequence": session.sequence + 1,
-                "state": SessionState.SCHEDULED,
-            }
-        )
-        await self._change_session(changed)
-        return changed.sequence
+        # One change at a time: each builds on the session as the one before left it.
+        async with self.session_changes:
+            session = self.sessions[update.desk]
+            if session.state in (SessionState.HELD, SessionState.OUTCOME_RECORDED):
+                raise refuse(f"the session at desk {update.desk} has already been held")
+            ends_at = update.starts_at + (session.ends_at - session.starts_at)
+            changed = session.model_copy(
+                update={
+                    "starts_at": update.starts_at,
+                    "ends_at": ends_at,
+                    "room": update.room or session.room,
+                    "online_link": update.online_link or session.online_link,
+                    "sequence": session.sequence + 1,
+                    "state": SessionState.SCHEDULED,
+                }
+            )
+            await self._change_session(changed)
+            return changed.sequence
 
     @reschedule.validator
     def _validate_reschedule(self, update: RescheduleSession) -> None:
@@ -560,13 +567,18 @@ class ProvinceWorkflow:
     @workflow.update
     async def cancel(self, update: CancelSession) -> int:
         """Cancel a session: every invitee's calendar gets a CANCEL, no reminder follows."""
-        session = self.sessions[update.desk]
-        changed = session.model_copy(
-            update={"sequence": session.sequence + 1, "state": SessionState.CANCELLED}
-        )
-        self.cancel_reasons[update.desk] = update.reason
-        await self._change_session(changed)
-        return changed.sequence
+        async with self.session_changes:
+            session = self.sessions[update.desk]
+            if session.state in (SessionState.CANCELLED, SessionState.HELD, SessionState.OUTCOME_RECORDED):
+                raise refuse(
+                    f"the session at desk {update.desk} can no longer be cancelled ({session.state})"
+                )
+            changed = session.model_copy(
+                update={"sequence": session.sequence + 1, "state": SessionState.CANCELLED}
+            )
+            self.cancel_reasons[update.desk] = update.reason
+            await self._change_session(changed)
+            return changed.sequence
 
     @cancel.validator
     def _validate_cancel(self, update: CancelSession) -> None:

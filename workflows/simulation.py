@@ -65,7 +65,10 @@ async def simulate_province(province: ProvinceWorkflow, plan: ProvinceSimulation
             )
         if plan.cancel_and_hold is not None and plan.cancel_at is not None:
             await province.time.sleep_until(plan.cancel_at)
-            await act("cancel", plan.cancel_and_hold.desk, reason="Narasumber K/L berhalangan")
+            desk = plan.cancel_and_hold.desk
+            await act("cancel", desk, reason="Narasumber K/L berhalangan")
+            # The organizer holds it again only once the cancellation is out.
+            await workflow.wait_condition(lambda: desk in province.cancellations_sent)
             await province.time.sleep_until(plan.cancel_and_hold.act_at)
             await act("hold", plan.cancel_and_hold.desk, starts_at=plan.cancel_and_hold.starts_at.isoformat())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -184,7 +185,9 @@ class ProvinceWorkflow:
             lambda: ", ".join(PARTY_TITLE[p] for p in Party if p not in self.signatures),
         )
 
-    async def await_or_escalate(self, done: Any, deadline: datetime, step: str, waiting_for: Any) -> None:
+    async def await_or_escalate(
+        self, done: Callable[[], bool], deadline: datetime, step: str, waiting_for: Callable[[], str]
+    ) -> None:
         """Wait for ``done``; past the deadline, tell the organizers, then keep waiting."""
         if await self.time.wait_until(deadline, done):
             return

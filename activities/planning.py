@@ -3,7 +3,7 @@ when the simulated participants act."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -22,7 +22,7 @@ from schedule.solver import (
     build_schedule,
     candidate_starts,
 )
-from schedule.working_time import previous_working_day
+from schedule.working_time import local_moment, previous_working_day
 from store.database import upsert, utc
 from store.tables import SessionRow
 
@@ -76,8 +76,8 @@ def plan_sessions(cycle: Cycle) -> list[DeskSession]:
     ]
 
 
-def _at(day: datetime | object, hour: int, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(hour, 0), zone)  # type: ignore[arg-type]
+def _at(day: date, hour: int, zone: ZoneInfo) -> datetime:
+    return local_moment(day, time(hour, 0), zone.key)
 
 
 def _free_late_start(
@@ -104,8 +104,8 @@ def plan_simulation(cycle: Cycle, sessions: list[DeskSession]) -> dict[str, Prov
     sign_off = cycle.deadlines.sign_off.astimezone(zone)
 
     # Simulated organizers act only once invitations are out: after data entry closes.
-    invitations_out = datetime.combine(
-        data_entry_closes.astimezone(zone).date() + timedelta(days=1), time(0), zone
+    invitations_out = local_moment(
+        data_entry_closes.astimezone(zone).date() + timedelta(days=1), time(0), zone.key
     )
 
     def movable(province: str) -> DeskSession | None:

@@ -1,10 +1,13 @@
-"""Settings from the environment, with defaults that work on one machine."""
+"""Settings from the environment (or a .env file), with defaults that work on one machine.
+
+Every variable is listed, with its default and meaning, in .env.example.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent
@@ -14,12 +17,22 @@ VAR_DIR = PROJECT_DIR / "var"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
+    # Temporal. The TLS and API-key names are the Temporal CLI's own.
     temporal_address: str = Field("127.0.0.1:7233", validation_alias="TEMPORAL_ADDRESS")
     temporal_namespace: str = Field("default", validation_alias="TEMPORAL_NAMESPACE")
+    temporal_tls: bool = Field(False, validation_alias="TEMPORAL_TLS")
+    """TLS to the frontend; implied by any of the TLS files or an API key."""
+    temporal_tls_ca: Path | None = Field(None, validation_alias="TEMPORAL_TLS_CA")
+    temporal_tls_cert: Path | None = Field(None, validation_alias="TEMPORAL_TLS_CERT")
+    temporal_tls_key: Path | None = Field(None, validation_alias="TEMPORAL_TLS_KEY")
+    temporal_tls_server_name: str | None = Field(None, validation_alias="TEMPORAL_TLS_SERVER_NAME")
+    temporal_api_key: SecretStr | None = Field(None, validation_alias="TEMPORAL_API_KEY")
     task_queue: str = Field("rakortek", validation_alias="RAKORTEK_TASK_QUEUE")
+
     database_url: str = Field(
         f"sqlite:///{VAR_DIR / 'rakortek.db'}", validation_alias="RAKORTEK_DATABASE_URL"
     )
+
     smtp_host: str = Field("127.0.0.1", validation_alias="RAKORTEK_SMTP_HOST")
     smtp_port: int = Field(8025, validation_alias="RAKORTEK_SMTP_PORT")
     smtp_username: str | None = Field(None, validation_alias="RAKORTEK_SMTP_USERNAME")
@@ -30,8 +43,14 @@ class Settings(BaseSettings):
     """A certificate authority to trust for the relay, beside the system's."""
     mail_from: str | None = Field(None, validation_alias="RAKORTEK_MAIL_FROM")
     """Overrides the cycle file's sender address."""
+
     output_dir: Path = Field(VAR_DIR / "output", validation_alias="RAKORTEK_OUTPUT_DIR")
     """Where agreements and exports are written."""
+
+    board_host: str = Field("127.0.0.1", validation_alias="RAKORTEK_BOARD_HOST")
+    board_port: int = Field(8000, validation_alias="RAKORTEK_BOARD_PORT")
+    admin_token: SecretStr | None = Field(None, validation_alias="RAKORTEK_ADMIN_TOKEN")
+    """Required by the status board whenever it listens beyond loopback."""
 
 
 def load_settings() -> Settings:

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
@@ -35,17 +36,19 @@ from models.workflow_io import (
     province_workflow_id,
 )
 from settings import VAR_DIR, Settings, load_settings
-from store.database import connect, create_schema
+from store.database import connect
+from store.schema import SchemaError, current_revision, head_revision, require_current, upgrade
 from worker import connect_client
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
 console = Console()
+errors = Console(stderr=True)
 DEFAULT_REHEARSAL_SPEED = 5_000.0
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise SystemExit(code)
 
 
@@ -86,7 +89,7 @@ async def cmd_start(args: argparse.Namespace) -> None:
     handle = await start_cycle(client, settings, cycle, args.rehearsal_speed, args.simulate_participants)
     console.print(f"started cycle {cycle.year}: workflow [bold]{handle.id}[/]")
     if args.wait:
-        engine = connect(settings.database_url)
+        engine = open_database(settings.database_url)
         await follow_cycle(handle, engine, cycle, console)
 
 
@@ -114,7 +117,7 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
             }
         )
         engine = connect(settings.database_url)
-        create_schema(engine)
+        upgrade(engine)
         client = await connect_client(settings)
         handle = await start_cycle(client, settings, cycle, args.speed, True)
         summary = await follow_cycle(handle, engine, cycle, console, workers=workers)
@@ -153,9 +156,18 @@ def print_status(status: dict[str, Any]) -> None:
     console.print(f"outbox: {status['outbox']}; pre-meeting attended: {status['pre_meeting_attended']}")
 
 
+def open_database(url: str) -> Engine:
+    """The database at ``url``, at the schema this code needs, or a message saying what to run."""
+    engine = connect(url)
+    try:
+        require_current(engine)
+    except SchemaError as exc:
+        fail(str(exc))
+    return engine
+
+
 def _engine_and_year(args: argparse.Namespace) -> tuple[Any, int]:
-    engine = connect(load_settings().database_url)
-    create_schema(engine)
+    engine = open_database(load_settings().database_url)
     year = args.year or latest_year(engine)
     if year is None:
         fail("no cycle in the database yet: start one with `starter.py start CYCLE_FILE`")
@@ -187,8 +199,8 @@ async def cmd_rsvp(args: argparse.Namespace) -> None:
     from mail.replies import ReplyError
 
     settings = load_settings()
+    engine = open_database(settings.database_url)
     client = await connect_client(settings)
-    engine = connect(settings.database_url)
     refused = 0
     for path in reply_files(Path(p) for p in args.paths):
         try:
@@ -199,6 +211,21 @@ async def cmd_rsvp(args: argparse.Namespace) -> None:
             console.print(f"{path}: [red]refused[/]: {exc}", highlight=False)
     if refused:
         raise SystemExit(2)
+
+
+async def cmd_db(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    engine = connect(settings.database_url)
+    where = engine.url.render_as_string(hide_password=True)
+    if args.action == "upgrade":
+        before = current_revision(engine)
+        upgrade(engine)
+        console.print(f"{where}: schema {before or '(none)'} → {current_revision(engine)}")
+    else:
+        current, head = current_revision(engine), head_revision()
+        console.print(f"{where}: schema {current or '(none)'}; this code needs {head}")
+        if current != head:
+            raise SystemExit(1)
 
 
 def _load_json(path: str) -> Any:
@@ -213,9 +240,7 @@ async def _update(args: argparse.Namespace, update: Any, payload: Any) -> None:
     client = await connect_client(settings)
     year = args.year
     if year is None:
-        engine = connect(settings.database_url)
-        create_schema(engine)
-        year = latest_year(engine)
+        year = latest_year(open_database(settings.database_url))
     if year is None:
         fail("which cycle? pass --year")
     handle = client.get_workflow_handle(province_workflow_id(year, args.province))
@@ -338,6 +363,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int)
     p.add_argument("--out", help="folder (default: the output folder)")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("db", help="the database schema: upgrade it, or show where it stands")
+    p.add_argument("action", choices=["upgrade", "current"])
+    p.set_defaults(run=cmd_db)
 
     def action(name: str, help: str, run: Any, desk: bool = False) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help)

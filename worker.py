@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import TLSConfig
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -20,12 +23,15 @@ from activities.records import RecordActivities
 from activities.simulation import SimulationActivities
 from mail.transport import SmtpConfig, SmtpPool
 from settings import Settings, load_settings
-from store.database import connect, create_schema
+from store.database import connect
+from store.schema import SchemaError, require_current
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
 WORKFLOWS = [CycleWorkflow, ProvinceWorkflow]
 MAX_CONCURRENT_ACTIVITIES = 64
+GRACEFUL_SHUTDOWN = timedelta(seconds=30)
+"""Within compose's stop_grace_period (60 s), so that a stopping worker is not killed mid-activity."""
 
 # Pure, deterministic modules the workflows use, shared with the sandbox rather than re-imported
 # for every workflow run; zoneinfo's ZoneInfo must be the real class for datetime to accept it.
@@ -49,11 +55,31 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     )
 
 
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """TLS for a cluster or Temporal Cloud: server CA, client certificate (mTLS), server name."""
+    files = (settings.temporal_tls_ca, settings.temporal_tls_cert, settings.temporal_tls_key)
+    if not any(files) and not settings.temporal_tls_server_name:
+        # Temporal Cloud's API keys travel only over TLS.
+        return settings.temporal_tls or settings.temporal_api_key is not None
+    if bool(settings.temporal_tls_cert) != bool(settings.temporal_tls_key):
+        raise ValueError("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS needs both)")
+    read = lambda path: path.read_bytes() if path else None  # noqa: E731
+    return TLSConfig(
+        server_root_ca_cert=read(settings.temporal_tls_ca),
+        client_cert=read(settings.temporal_tls_cert),
+        client_private_key=read(settings.temporal_tls_key),
+        domain=settings.temporal_tls_server_name,
+    )
+
+
 async def connect_client(settings: Settings) -> Client:
+    api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
+        tls=tls_config(settings),
+        api_key=api_key,
     )
 
 
@@ -61,9 +87,13 @@ async def connect_client(settings: Settings) -> Client:
 async def rakortek_worker(
     client: Client, settings: Settings, task_queue: str | None = None
 ) -> AsyncIterator[Worker]:
-    """A worker with its database, SMTP pool and activities; closed on exit."""
+    """A worker with its database, SMTP pool and activities; closed on exit.
+
+    Raises SchemaError before polling when the database is not at this code's schema: a worker
+    writing to a schema it does not know would fail on every activity instead of once, here.
+    """
     engine = connect(settings.database_url)
-    create_schema(engine)
+    require_current(engine)
     pool = SmtpPool(
         SmtpConfig(
             host=settings.smtp_host,
@@ -105,6 +135,7 @@ async def rakortek_worker(
             ],
             activity_executor=executor,
             max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
+            graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         )
         try:
             async with worker:
@@ -117,12 +148,21 @@ async def rakortek_worker(
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
+    try:
+        require_current(connect(settings.database_url))
+    except SchemaError as exc:
+        logging.error("%s", exc)
+        raise SystemExit(2) from None
     client = await connect_client(settings)
+    stop = asyncio.Event()
+    # docker stop and systemd send SIGTERM: finish the activities in hand, then leave.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with rakortek_worker(client, settings):
         logging.info(
             "worker listening on task queue %r at %s", settings.task_queue, settings.temporal_address
         )
-        await asyncio.Event().wait()
+        await stop.wait()
+        logging.info("SIGTERM: finishing the activities in hand, then stopping")
 
 
 if __name__ == "__main__":

@@ -33,10 +33,6 @@ def connect(url: str) -> Engine:
     return engine
 
 
-def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
-
-
 def utc(value: datetime) -> datetime:
     """Naive UTC, the form every time takes in the database."""
     if value.tzinfo is None:

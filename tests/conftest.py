@@ -11,10 +11,14 @@ import pytest_asyncio
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from commands.namespace import ensure_search_attributes
 from embedded.binaries import time_skipping_server
 from embedded.smtp import MailStore, start_smtp_server
 from models.reference import default_desks
 from settings import Settings
+from store.database import connect
+from store.schema import upgrade
+from tests.postgres import SEARCHED, find_binaries, postgres_server
 
 PROJECT = Path(__file__).resolve().parent.parent
 CYCLE_2022 = PROJECT / "config" / "cycles" / "2022" / "rakortekrenbang-2022.toml"
@@ -26,6 +30,7 @@ async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=time_skipping_server(),
         data_converter=pydantic_data_converter,
     )
+    await ensure_search_attributes(env.client, env.client.namespace)
     yield env
     await env.shutdown()
 
@@ -38,16 +43,53 @@ def mail() -> Iterator[tuple[MailStore, int]]:
     controller.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str | None]:
+    """A PostgreSQL server for the whole run, or None where its binaries are not installed."""
+    binaries = find_binaries()
+    if binaries is None:
+        yield None
+        return
+    with postgres_server(binaries) as url:
+        yield url
+
+
+def fresh_database_url(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> str:
+    """An empty database of ``kind`` (sqlite or postgresql) at the current schema."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'rakortek.db'}"
+    else:
+        server = request.getfixturevalue("postgres")
+        if server is None:
+            pytest.skip(f"PostgreSQL tests skipped: initdb and pg_ctl not found on {SEARCHED}")
+        name = f"rakortek_{uuid.uuid4().hex[:12]}"
+        admin = connect(server).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        admin.dispose()
+        url = f"{server.rsplit('/', 1)[0]}/{name}"
+    engine = connect(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every database test runs once on a SQLite file and once on a real PostgreSQL."""
+    return fresh_database_url(request, request.param, tmp_path)
+
+
 @pytest.fixture
 def task_queue() -> str:
     return f"rakortek-test-{uuid.uuid4()}"
 
 
 @pytest.fixture
-def settings(tmp_path: Path, mail: tuple[MailStore, int]) -> Settings:
+def settings(tmp_path: Path, mail: tuple[MailStore, int], database_url: str) -> Settings:
     return Settings.model_validate(
         {
-            "RAKORTEK_DATABASE_URL": f"sqlite:///{tmp_path / 'rakortek.db'}",
+            "RAKORTEK_DATABASE_URL": database_url,
             "RAKORTEK_SMTP_HOST": "127.0.0.1",
             "RAKORTEK_SMTP_PORT": mail[1],
             "RAKORTEK_OUTPUT_DIR": tmp_path / "output",

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from models.participants import Participant, Role
     from models.records import AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
     from models.sessions import DeskSession
+    from models.stages import Stage
     from models.workflow_io import (
         CycleInput,
         CycleState,
@@ -34,6 +35,7 @@ from workflows import options
 from workflows.calendar_time import CalendarTime
 from workflows.permissions import actor_of, refuse, require_role
 from workflows.province import ProvinceWorkflow
+from workflows.search_attributes import province_attributes
 
 PRE_MEETING_BATCH = 100
 """Recipients per mail activity for the pre-meeting: small enough to retry cheaply."""
@@ -90,6 +92,7 @@ class CycleWorkflow:
                     plan.simulations.get(province.code),
                 ),
                 id=province_workflow_id(cycle.year, province.code),
+                search_attributes=province_attributes(cycle.year, province.code, Stage.PRE_MEETING.value),
                 parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
             )
             provinces.append(handle)

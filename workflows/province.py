@@ -52,6 +52,7 @@ from workflows import options
 from workflows.calendar_time import CalendarTime
 from workflows.desk_session import run_session
 from workflows.permissions import actor_of, refuse, require_desk, require_province, require_role
+from workflows.search_attributes import STAGE
 from workflows.simulation import simulate_province
 
 SIGNER_ROLE = {Party.REGIONAL: Role.REGIONAL_SIGNER, Party.CENTRAL: Role.CENTRAL_SIGNER}
@@ -224,6 +225,7 @@ class ProvinceWorkflow:
 
     async def enter(self, stage: Stage) -> None:
         self.stage = stage
+        workflow.upsert_search_attributes([STAGE.value_set(stage.value)])
         await workflow.execute_activity_method(
             RecordActivities.record_stage,
             StageChange(

@@ -23,7 +23,7 @@ from mail.transport import SmtpConfig, SmtpPool
 from models.cycle import load_cycle
 from models.messages import MailKind, Outgoing
 from models.records import RegisterCycle
-from store.database import connect, create_schema
+from store.database import connect
 from store.tables import OutboxRow
 from tests.conftest import write_cycle
 
@@ -41,10 +41,9 @@ class Deferring(MailStore):
 
 
 @pytest.fixture
-def cycle_db(tmp_path: Path):  # type: ignore[no-untyped-def]
+def cycle_db(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
     cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
-    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    create_schema(engine)
+    engine = connect(database_url)
     RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle))
     return cycle, engine
 

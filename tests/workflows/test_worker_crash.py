@@ -3,69 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import re
 import signal
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
 from activities.messages import MARK_EVERY
-from embedded.binaries import temporal_cli
 from embedded.smtp import MailStore
-from embedded.stack import SQLITE_PRAGMAS
 from models.cycle import load_cycle
 from models.workflow_io import CycleInput
-from settings import PROJECT_DIR, Settings
-from store.database import connect, create_schema
+from settings import Settings
+from store.database import connect
 from store.tables import OutboxRow, OutcomeItemRow, ProposalRow, SignatureRow
 from tests.conftest import write_cycle
+from tests.processes import dev_server, start_worker
 from workflows.cycle import CycleWorkflow
 
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.MULTILINE | re.IGNORECASE)
 DESKS = ["1.01", "2.22", "W.01"]
 
 
-def start_worker(address: str, settings: Settings, task_queue: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "TEMPORAL_ADDRESS": address,
-        "RAKORTEK_TASK_QUEUE": task_queue,
-        "RAKORTEK_DATABASE_URL": settings.database_url,
-        "RAKORTEK_SMTP_HOST": settings.smtp_host,
-        "RAKORTEK_SMTP_PORT": str(settings.smtp_port),
-        "RAKORTEK_OUTPUT_DIR": str(settings.output_dir),
-    }
-    return subprocess.Popen(
-        [sys.executable, "worker.py"],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-
-
 async def test_cycle_survives_killed_workers(
     settings: Settings, mail: tuple[MailStore, int], task_queue: str, tmp_path: Path
 ) -> None:
-    extra: list[str] = []
-    for pragma in SQLITE_PRAGMAS:
-        extra += ["--sqlite-pragma", pragma]
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli(),
-        dev_server_database_filename=str(tmp_path / "temporal.db"),
-        dev_server_extra_args=extra,
-        data_converter=pydantic_data_converter,
-    )
+    env = await dev_server(tmp_path)
     cycle = load_cycle(write_cycle(tmp_path / "cycle", ["31", "94"], desks=DESKS))
-    create_schema(connect(settings.database_url))
     address = env.client.service_client.config.target_host
     log = tmp_path / "worker.log"
     rng = random.Random(2022)

@@ -1,0 +1,60 @@
+"""Two worker processes on one task queue share a cycle; stopping one leaves the other to finish."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+from temporalio.api.enums.v1 import EventType
+
+from embedded.smtp import MailStore
+from models.cycle import load_cycle
+from models.workflow_io import CycleInput, province_workflow_id
+from settings import Settings
+from tests.conftest import write_cycle
+from tests.processes import dev_server, start_worker
+from workflows.cycle import CycleWorkflow
+
+PROVINCES = ["11", "31", "63", "94"]
+DESKS = ["1.01", "2.22", "W.01"]
+
+
+async def test_two_workers_share_a_cycle_and_one_can_stop(
+    settings: Settings, mail: tuple[MailStore, int], task_queue: str, tmp_path: Path
+) -> None:
+    env = await dev_server(tmp_path)
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", PROVINCES, desks=DESKS))
+    address = env.client.service_client.config.target_host
+    workers = [start_worker(address, settings, task_queue, tmp_path / f"worker-{n}.log") for n in (1, 2)]
+    try:
+        handle = await env.client.start_workflow(
+            CycleWorkflow.run,
+            CycleInput(cycle=cycle, rehearsal_speed=60_000.0, simulate_participants=True),
+            id=f"cycle-{task_queue}",
+            task_queue=task_queue,
+        )
+        await asyncio.sleep(20)
+        workers[0].send_signal(signal.SIGTERM)
+        stopped = await asyncio.to_thread(workers[0].wait, 60)
+        summary = await asyncio.wait_for(handle.result(), timeout=400)
+        identities: dict[str, int] = {}
+        for code in PROVINCES:
+            history = await env.client.get_workflow_handle(
+                province_workflow_id(cycle.year, code)
+            ).fetch_history()
+            for event in history.events:
+                if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+                    who = event.activity_task_started_event_attributes.identity
+                    identities[who] = identities.get(who, 0) + 1
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=30)
+        await env.shutdown()
+
+    print(f"\ntasks per worker: {identities}; first worker exited with {stopped}")
+    assert {p.stage for p in summary.provinces} == {"COMPLETED"}
+    assert stopped == 0, "SIGTERM is a clean stop"
+    pids = {identity.split("@")[0] for identity in identities}
+    assert pids == {str(worker.pid) for worker in workers}, "both workers did work"

@@ -15,13 +15,14 @@ from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from commands.export import export_cycle
 from commands.progress import follow_cycle
-from commands.status import cycle_status, latest_year
+from commands.status import cycle_status, latest_year, province_status
 from models.cycle import Cycle, CycleFileError, load_cycle
 from models.stages import Party
 from models.workflow_io import (
@@ -95,6 +96,8 @@ async def cmd_start(args: argparse.Namespace) -> None:
 
 async def cmd_rehearse(args: argparse.Namespace) -> None:
     """The embedded default: dev server, SMTP server and worker, a whole cycle, then stop."""
+    from board.app import create_app
+    from board.serve import board_server, board_url, free_port
     from embedded.stack import embedded_stack
 
     cycle = read_cycle(args.cycle_file)
@@ -119,8 +122,16 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
         engine = connect(settings.database_url)
         upgrade(engine)
         client = await connect_client(settings)
+        board_port = free_port("127.0.0.1", load_settings().board_port)
+        board = board_server(create_app(engine, client, cycle.year), "127.0.0.1", board_port)
+        serving = asyncio.ensure_future(board.serve())
+        console.print(f"Status board: [link]{board_url('127.0.0.1', board_port)}[/link]")
         handle = await start_cycle(client, settings, cycle, args.speed, True)
-        summary = await follow_cycle(handle, engine, cycle, console, workers=workers)
+        try:
+            summary = await follow_cycle(handle, engine, cycle, console, workers=workers)
+        finally:
+            board.should_exit = True
+            await serving
         exports = export_cycle(engine, cycle.year, stack.output_folder / "exports")
         status = cycle_status(engine, cycle.year)
         print_status(status)
@@ -140,7 +151,17 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
 
 def print_status(status: dict[str, Any]) -> None:
     table = Table(title=f"{status['name']} — stages {status['stages']}")
-    for column in ("code", "province", "stage", "sessions", "cancelled", "pending", "failed mail"):
+    for column in (
+        "code",
+        "province",
+        "stage",
+        "sessions",
+        "cancelled",
+        "pending",
+        "overdue",
+        "signed",
+        "failed mail",
+    ):
         table.add_column(column)
     for p in status["provinces"]:
         table.add_row(
@@ -150,10 +171,44 @@ def print_status(status: dict[str, Any]) -> None:
             f"{p['sessions_done']}/{p['sessions_total']}",
             str(p["sessions_cancelled"]),
             ", ".join(p["pending"]),
-            str(p["failed_deliveries"]),
+            Text(", ".join(p["overdue"]), style="bold red"),
+            ", ".join(p["signatures"]),
+            Text(str(p["failed_deliveries"]), style="red" if p["failed_deliveries"] else ""),
         )
     console.print(table)
-    console.print(f"outbox: {status['outbox']}; pre-meeting attended: {status['pre_meeting_attended']}")
+    console.print(
+        f"calendar time {status['calendar_now']}; outbox: {status['outbox']}; "
+        f"pre-meeting attended: {status['pre_meeting_attended']}"
+    )
+
+
+def print_province(status: dict[str, Any]) -> None:
+    console.print(
+        f"[bold]{status['code']} {status['name']}[/] ({status['zone']}): {status['stage']} since "
+        f"{status['stage_since']}; sessions {status['sessions_done']}/{status['sessions_total']}, "
+        f"proposals {status['proposals']}, agreed {status['items_agreed']}, confirmed "
+        f"{status['items_confirmed']}, signed by {', '.join(status['signatures']) or 'nobody yet'}",
+        highlight=False,
+    )
+    if status["overdue"]:
+        console.print(f"[bold red]overdue:[/] {', '.join(status['overdue'])}")
+    table = Table()
+    for column in ("desk", "venue time", "province time", "seq", "state", "invitation", "replies", "items"):
+        table.add_column(column)
+    for s in status["sessions"]:
+        table.add_row(
+            f"{s['desk']} {s['desk_name']}",
+            s["venue_time"],
+            s["province_time"],
+            str(s["sequence"]),
+            Text(
+                s["state"] + (" (overdue)" if s["overdue"] else ""), style="bold red" if s["overdue"] else ""
+            ),
+            ", ".join(f"{k} {v}" for k, v in s["invitation"].items()),
+            ", ".join(f"{k} {v}" for k, v in s["replies"].items()),
+            str(s["outcome_items"]),
+        )
+    console.print(table)
 
 
 def open_database(url: str) -> Engine:
@@ -176,13 +231,17 @@ def _engine_and_year(args: argparse.Namespace) -> tuple[Any, int]:
 
 async def cmd_status(args: argparse.Namespace) -> None:
     engine, year = _engine_and_year(args)
-    status = cycle_status(engine, year)
     if args.province:
-        status["provinces"] = [p for p in status["provinces"] if p["code"] == args.province]
-        if not status["provinces"]:
-            fail(f"no province {args.province} in cycle {year}")
+        try:
+            status = province_status(engine, year, args.province)
+        except LookupError as exc:
+            fail(str(exc))
+    else:
+        status = cycle_status(engine, year)
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=1))
+    elif args.province:
+        print_province(status)
     else:
         print_status(status)
 
@@ -211,6 +270,33 @@ async def cmd_rsvp(args: argparse.Namespace) -> None:
             console.print(f"{path}: [red]refused[/]: {exc}", highlight=False)
     if refused:
         raise SystemExit(2)
+
+
+async def cmd_dashboard(args: argparse.Namespace) -> None:
+    from board.app import create_app
+    from board.serve import ExposureError, board_server, board_url, require_token_when_exposed
+
+    settings = load_settings()
+    host = args.host or settings.board_host
+    port = args.port or settings.board_port
+    token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    try:
+        require_token_when_exposed(host, token)
+    except ExposureError as exc:
+        fail(str(exc))
+    engine = open_database(settings.database_url)
+    try:
+        client: Client | None = await connect_client(settings)
+    except RuntimeError as exc:
+        errors.print(
+            f"Temporal at {settings.temporal_address} does not answer ({exc}); "
+            "the board shows the database only"
+        )
+        client = None
+    console.print(
+        f"status board: [link]{board_url(host, port)}[/link]" + (" (admin token required)" if token else "")
+    )
+    await board_server(create_app(engine, client, args.year, token), host, port).serve()
 
 
 async def cmd_db(args: argparse.Namespace) -> None:
@@ -363,6 +449,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int)
     p.add_argument("--out", help="folder (default: the output folder)")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("dashboard", help="serve the live status board (read-only)")
+    p.add_argument("--host", help="address to listen on (default RAKORTEK_BOARD_HOST, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="default RAKORTEK_BOARD_PORT, 8000")
+    p.add_argument("--year", type=int, help="the cycle shown (default: the latest)")
+    p.set_defaults(run=cmd_dashboard)
 
     p = sub.add_parser("db", help="the database schema: upgrade it, or show where it stands")
     p.add_argument("action", choices=["upgrade", "current"])

@@ -31,6 +31,7 @@ from store.tables import (
     ReplyRow,
     SessionRow,
     SignatureRow,
+    StageChangeRow,
 )
 
 
@@ -40,7 +41,7 @@ class RecordActivities:
 
     @activity.defn
     def register_cycle(self, request: RegisterCycle) -> None:
-        cycle = request.cycle
+        cycle, clock = request.cycle, request.clock
         with Session(self.engine) as db, db.begin():
             upsert(
                 db,
@@ -53,6 +54,12 @@ class RecordActivities:
                         "venue_zone": cycle.desk_sessions.venue_zone,
                         "venue": cycle.desk_sessions.venue,
                         "organizer_name": cycle.organizer.name,
+                        "calendar_origin": utc(clock.calendar_origin) if clock else None,
+                        "real_origin": utc(clock.real_origin) if clock else None,
+                        "speed": clock.speed if clock else None,
+                        "data_entry_deadline": utc(cycle.deadlines.data_entry),
+                        "confirmation_deadline": utc(cycle.deadlines.confirmation),
+                        "sign_off_deadline": utc(cycle.deadlines.sign_off),
                     }
                 ],
                 ["year"],
@@ -110,6 +117,21 @@ class RecordActivities:
                 ["year", "province"],
                 update=False,
             )
+            upsert(
+                db,
+                StageChangeRow,
+                [
+                    {
+                        "year": cycle.year,
+                        "province": p.code,
+                        "stage": Stage.PRE_MEETING.value,
+                        "entered_at": utc(cycle.opens_at),
+                    }
+                    for p in cycle.provinces
+                ],
+                ["year", "province", "stage"],
+                update=False,
+            )
 
     @activity.defn
     def record_stage(self, change: StageChange) -> None:
@@ -121,6 +143,19 @@ class RecordActivities:
                     ProvinceProgressRow.province == change.province,
                 )
                 .values(stage=change.stage.value, stage_since=utc(change.at))
+            )
+            upsert(
+                db,
+                StageChangeRow,
+                [
+                    {
+                        "year": change.year,
+                        "province": change.province,
+                        "stage": change.stage.value,
+                        "entered_at": utc(change.at),
+                    }
+                ],
+                ["year", "province", "stage"],
             )
 
     @activity.defn

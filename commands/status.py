@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from mail.dates import short_datetime
+from models.messages import MailKind
 from models.stages import SessionState, Stage
+from store.database import utc
 from store.tables import (
     ConfirmationRow,
     CycleRow,
+    DeskRow,
     OutboxRow,
     OutcomeItemRow,
     ProposalRow,
     ProvinceProgressRow,
+    ReplyRow,
     SessionRow,
     SignatureRow,
 )
@@ -26,11 +32,51 @@ def latest_year(engine: Engine) -> int | None:
         return db.scalar(select(func.max(CycleRow.year)))
 
 
-def cycle_status(engine: Engine, year: int) -> dict[str, Any]:
+def calendar_now(cycle: CycleRow, known: datetime | None = None) -> datetime:
+    """The cycle's calendar time (naive UTC): ``known`` when the cycle workflow told it, else
+    wall-clock time, or a rehearsal's compressed time from the clock it recorded."""
+    if known is not None:
+        return utc(known)
+    now = utc(datetime.now(UTC))
+    if cycle.calendar_origin is None or cycle.real_origin is None or cycle.speed is None:
+        return now
+    return cycle.calendar_origin + (now - cycle.real_origin) * cycle.speed
+
+
+def overdue_steps(
+    cycle: CycleRow, stage: str, now: datetime, sessions_past: int, signed: list[str]
+) -> list[str]:
+    """What a province should have done by the cycle's calendar time and has not."""
+    late = []
+    if stage == Stage.DATA_ENTRY and cycle.data_entry_deadline and now > cycle.data_entry_deadline:
+        late.append("proposals")
+    if stage == Stage.DESK_SESSIONS and sessions_past:
+        late.append(f"{sessions_past} desk outcomes")
+    if stage == Stage.CONFIRMATION and cycle.confirmation_deadline and now > cycle.confirmation_deadline:
+        late.append("confirmations")
+    if stage == Stage.SIGN_OFF and cycle.sign_off_deadline and now > cycle.sign_off_deadline:
+        late += [f"{party} signature" for party in ("regional", "central") if party not in signed]
+    return late
+
+
+def cycle_status(engine: Engine, year: int, calendar: datetime | None = None) -> dict[str, Any]:
     with Session(engine) as db:
         cycle = db.get(CycleRow, year)
         if cycle is None:
             raise LookupError(f"no cycle {year} in the database")
+        now = calendar_now(cycle, calendar)
+        # Sessions whose end has passed without an outcome (a cancelled one is not owed).
+        past_without_outcome = Counter(
+            db.scalars(
+                select(SessionRow.province).where(
+                    SessionRow.year == year,
+                    SessionRow.ends_at < now,
+                    SessionRow.state.not_in(
+                        [SessionState.OUTCOME_RECORDED.value, SessionState.CANCELLED.value]
+                    ),
+                )
+            )
+        )
         provinces = list(
             db.scalars(
                 select(ProvinceProgressRow)
@@ -102,14 +148,89 @@ def cycle_status(engine: Engine, year: int) -> dict[str, Any]:
                 "items_confirmed": confirmed[p.province],
                 "signatures": sorted(signed.get(p.province, [])),
                 "pending": pending,
+                "overdue": overdue_steps(
+                    cycle, p.stage, now, past_without_outcome[p.province], signed.get(p.province, [])
+                ),
                 "failed_deliveries": failed[p.province],
             }
         )
     return {
         "year": year,
         "name": cycle.name,
+        "calendar_now": now.isoformat() + "Z",
         "pre_meeting_attended": cycle.attended,
         "stages": dict(Counter(r["stage"] for r in rows)),
         "outbox": outbox,
         "provinces": rows,
     }
+
+
+SESSION_MAIL = (MailKind.SESSION_INVITE, MailKind.SESSION_UPDATE, MailKind.SESSION_CANCEL)
+
+
+def province_status(engine: Engine, year: int, code: str, calendar: datetime | None = None) -> dict[str, Any]:
+    """One province in detail: the overview row, and every session with its mail, replies and outcome."""
+    overview = next((p for p in cycle_status(engine, year, calendar)["provinces"] if p["code"] == code), None)
+    if overview is None:
+        raise LookupError(f"no province {code} in cycle {year}")
+    with Session(engine) as db:
+        cycle = db.get(CycleRow, year)
+        assert cycle is not None
+        now = calendar_now(cycle, calendar)
+        desks = dict(db.execute(select(DeskRow.code, DeskRow.name).where(DeskRow.year == year)).all())
+        sessions = list(
+            db.scalars(
+                select(SessionRow)
+                .where(SessionRow.year == year, SessionRow.province == code)
+                .order_by(SessionRow.starts_at, SessionRow.desk)
+            )
+        )
+        mail = Counter(
+            (session_id, status)
+            for session_id, status in db.execute(
+                select(OutboxRow.session_id, OutboxRow.status).where(
+                    OutboxRow.year == year,
+                    OutboxRow.province == code,
+                    OutboxRow.kind.in_([k.value for k in SESSION_MAIL]),
+                )
+            )
+        )
+        replies = Counter(
+            (subject, partstat)
+            for subject, partstat in db.execute(
+                select(ReplyRow.subject, ReplyRow.partstat).where(ReplyRow.year == year)
+            )
+        )
+        items = Counter(
+            db.scalars(
+                select(OutcomeItemRow.desk).where(
+                    OutcomeItemRow.year == year, OutcomeItemRow.province == code
+                )
+            )
+        )
+    rows = []
+    for s in sessions:
+        starts = s.starts_at.replace(tzinfo=UTC)
+        rows.append(
+            {
+                "id": s.id,
+                "desk": s.desk,
+                "desk_name": desks.get(s.desk, s.desk),
+                "starts_at": starts.isoformat(),
+                "venue_time": short_datetime(starts, cycle.venue_zone),
+                "province_time": short_datetime(starts, overview["zone"]),
+                "room": s.room,
+                "sequence": s.sequence,
+                "state": s.state,
+                "invitation": {
+                    status: n for (session_id, status), n in sorted(mail.items()) if session_id == s.id
+                },
+                "replies": {
+                    partstat: n for (subject, partstat), n in sorted(replies.items()) if subject == s.id
+                },
+                "outcome_items": items[s.desk],
+                "overdue": s.ends_at < now
+                and s.state not in (SessionState.OUTCOME_RECORDED, SessionState.CANCELLED),
+            }
+        )
+    return {**overview, "year": year, "calendar_now": now.isoformat() + "Z", "sessions": rows}

@@ -33,3 +33,11 @@ def clock_time(moment: datetime, zone: str, language: str = "id") -> str:
     local = moment.astimezone(ZoneInfo(zone))
     separator = "." if language == "id" else ":"
     return f"{local:%H}{separator}{local:%M} {ZONE_ABBREVIATION.get(zone, zone)}"
+
+
+def short_datetime(moment: datetime, zone: str, language: str = "id") -> str:
+    """'Sen, 21 Feb 2022 09.00 WIB': for tables and boards, where a letter date is too long."""
+    local = moment.astimezone(ZoneInfo(zone))
+    pattern = "EEE, d MMM y HH.mm" if language == "id" else "EEE, d MMM y HH:mm"
+    text = format_datetime(local, pattern, locale=language)
+    return f"{text} {ZONE_ABBREVIATION.get(zone, zone)}"

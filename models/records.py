@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from models.clock import CycleClock
 from models.cycle import Cycle
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
 from models.stages import Party, SessionState, Stage
@@ -13,6 +14,7 @@ from models.stages import Party, SessionState, Stage
 
 class RegisterCycle(BaseModel):
     cycle: Cycle
+    clock: CycleClock | None = None
 
 
 class PlanCycle(BaseModel):

@@ -42,6 +42,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to ``revision``: for an operator undoing an upgrade, with a backup."""
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def require_current(engine: Engine) -> None:
     """Raise SchemaError, saying what to run, unless the database is at this code's head."""
     current, head = current_revision(engine), head_revision()

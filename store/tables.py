@@ -22,6 +22,13 @@ class CycleRow(Base):
     organizer_name: Mapped[str] = mapped_column(String(300))
     attended: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """Pre-meeting attendance, as recorded by the organizers."""
+    calendar_origin: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    real_origin: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    speed: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """The cycle's clock, so that readers know its calendar time (a rehearsal runs compressed)."""
+    data_entry_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    confirmation_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sign_off_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class DeskRow(Base):
@@ -57,6 +64,17 @@ class ProvinceProgressRow(Base):
     stage: Mapped[str] = mapped_column(String(20))
     stage_since: Mapped[datetime] = mapped_column(DateTime)
     """Calendar time (UTC) the stage began."""
+
+
+class StageChangeRow(Base):
+    """Every stage a province entered, and when: the timeline."""
+
+    __tablename__ = "stage_changes"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(4), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    entered_at: Mapped[datetime] = mapped_column(DateTime)
+    """Calendar time (UTC)."""
 
 
 class SessionRow(Base):

@@ -72,7 +72,7 @@ class CycleWorkflow:
     async def run(self, input: CycleInput) -> CycleSummary:
         cycle = input.cycle
         await workflow.execute_activity_method(
-            RecordActivities.register_cycle, RegisterCycle(cycle=cycle), **options.RECORD
+            RecordActivities.register_cycle, RegisterCycle(cycle=cycle, clock=self.clock), **options.RECORD
         )
         plan = await workflow.execute_activity_method(
             PlanningActivities.plan_cycle,

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from settings import PROJECT_DIR
 from store.database import connect
-from store.schema import head_revision
+from store.schema import downgrade, head_revision, upgrade
 from store.tables import Base
 from tests.conftest import fresh_database_url
 
@@ -63,3 +63,24 @@ def test_worker_refuses_a_schema_newer_than_its_code(
     assert "revision f00dcafe, which this code does not know" in refused.stderr
     status = run(["starter.py", "status"], url)
     assert status.returncode == 2 and "a newer rakortek migrated it" in status.stderr
+
+
+def test_an_upgrade_keeps_the_rows_of_an_older_schema(database_url: str) -> None:
+    engine = connect(database_url)
+    # A database that an older rakortek left: the new columns are not there yet.
+    downgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO cycles (year, name, plan_year, venue_zone, venue, organizer_name) "
+                "VALUES (2022, 'Rakortekrenbang 2022', 2023, 'Asia/Jakarta', 'Hotel Bidakara', 'Bangda')"
+            )
+        )
+    refused = run(["worker.py"], database_url)
+    assert refused.returncode == 2 and "is at schema revision 0001" in refused.stderr
+
+    upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT name, speed, sign_off_deadline FROM cycles")).one()
+    engine.dispose()
+    assert tuple(row) == ("Rakortekrenbang 2022", None, None)

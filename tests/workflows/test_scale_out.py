@@ -1,4 +1,6 @@
-"""Two worker processes on one task queue share a cycle; stopping one leaves the other to finish."""
+"""Two worker processes on one task queue share a cycle; stopping one leaves the other to finish.
+
+On the dev server, as in production, so the search attributes are checked here too."""
 
 from __future__ import annotations
 
@@ -47,6 +49,13 @@ async def test_two_workers_share_a_cycle_and_one_can_stop(
                 if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
                     who = event.activity_task_started_event_attributes.identity
                     identities[who] = identities.get(who, 0) + 1
+        # Admins filter by stage in the Web UI; the same query through the client:
+        query = f'RakortekYear = {cycle.year} AND RakortekStage = "COMPLETED"'
+        for _ in range(50):
+            finished = sorted([w.id async for w in env.client.list_workflows(query)])
+            if len(finished) == len(PROVINCES):
+                break
+            await asyncio.sleep(0.2)
     finally:
         for worker in workers:
             worker.terminate()
@@ -55,6 +64,7 @@ async def test_two_workers_share_a_cycle_and_one_can_stop(
 
     print(f"\ntasks per worker: {identities}; first worker exited with {stopped}")
     assert {p.stage for p in summary.provinces} == {"COMPLETED"}
+    assert finished == sorted(province_workflow_id(cycle.year, code) for code in PROVINCES)
     assert stopped == 0, "SIGTERM is a clean stop"
     pids = {identity.split("@")[0] for identity in identities}
     assert pids == {str(worker.pid) for worker in workers}, "both workers did work"

@@ -1,0 +1,66 @@
+"""The board answers only with the admin token once it listens beyond loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from board.app import create_app
+from board.serve import ExposureError, board_server, free_port, require_token_when_exposed
+from settings import PROJECT_DIR
+from store.database import connect
+
+TOKEN = "s3cret-board-token"
+
+
+async def test_an_exposed_board_answers_401_without_the_token(database_url: str) -> None:
+    port = free_port("0.0.0.0", 0)
+    server = board_server(create_app(connect(database_url), token=TOKEN), "0.0.0.0", port)
+    serving = asyncio.ensure_future(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=base) as http:
+            refused = await http.get("/")
+            assert refused.status_code == 401
+            assert refused.headers["www-authenticate"].startswith("Bearer")
+            assert (
+                await http.get("/api/board", headers={"Authorization": "Bearer wrong"})
+            ).status_code == 401
+            assert (await http.get("/health")).status_code == 200
+
+            allowed = await http.get("/", headers={"Authorization": f"Bearer {TOKEN}"})
+            assert allowed.status_code == 200 and "Belum ada siklus" in allowed.text
+
+            # Once by address, then by cookie: the token leaves the address bar.
+            traded = await http.get(f"/?token={TOKEN}")
+            assert traded.status_code == 303 and "token" not in traded.headers["location"]
+            assert (await http.get("/fragment")).status_code == 200
+    finally:
+        server.should_exit = True
+        await serving
+
+
+def test_the_board_refuses_to_listen_beyond_loopback_without_a_token(tmp_path: Path) -> None:
+    with pytest.raises(ExposureError, match="RAKORTEK_ADMIN_TOKEN"):
+        require_token_when_exposed("0.0.0.0", None)
+    require_token_when_exposed("127.0.0.1", None)
+    env = {k: v for k, v in os.environ.items() if k != "RAKORTEK_ADMIN_TOKEN"}
+    env["RAKORTEK_DATABASE_URL"] = f"sqlite:///{tmp_path / 'board.db'}"
+    result = subprocess.run(
+        [sys.executable, "starter.py", "dashboard", "--host", "0.0.0.0"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "without an admin token" in result.stderr

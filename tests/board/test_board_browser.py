@@ -1,0 +1,114 @@
+"""The board in headless Chromium while the 2022 cycle runs: 34 provinces × 36 desks, cells changing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright
+from temporalio.testing import WorkflowEnvironment
+
+from board.app import create_app
+from board.serve import board_server, free_port
+from embedded.smtp import MailStore
+from models.cycle import load_cycle
+from models.workflow_io import CycleInput, cycle_workflow_id, province_workflow_id
+from settings import PROJECT_DIR, Settings
+from store.database import connect
+from tests.conftest import CYCLE_2022, fresh_database_url
+from worker import rakortek_worker
+from workflows.cycle import CycleWorkflow
+
+SCREENSHOTS = PROJECT_DIR / "var" / "test-output"
+# Debian's chromium, as root, in a machine without a network: no sandbox, no background calls.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("browser test skipped: Debian's chromium is not installed (apt-get install chromium)")
+    return path
+
+
+async def test_board_shows_the_cycle_moving_in_a_real_browser(
+    request: pytest.FixtureRequest,
+    time_skipping: WorkflowEnvironment,
+    mail: tuple[MailStore, int],
+    task_queue: str,
+    tmp_path: Path,
+) -> None:
+    executable = chromium()
+    cycle = load_cycle(CYCLE_2022)
+    url = fresh_database_url(request, "sqlite", tmp_path)
+    settings = Settings.model_validate(
+        {"RAKORTEK_DATABASE_URL": url, "RAKORTEK_SMTP_PORT": mail[1], "RAKORTEK_OUTPUT_DIR": tmp_path / "out"}
+    )
+    client = time_skipping.client
+    port = free_port("127.0.0.1", 0)
+    server = board_server(create_app(connect(url), client, cycle.year), "127.0.0.1", port)
+    serving = asyncio.ensure_future(server.serve())
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot = SCREENSHOTS / "board-2022.png"
+    try:
+        async with rakortek_worker(client, settings, task_queue):
+            handle = await client.start_workflow(
+                CycleWorkflow.run,
+                CycleInput(cycle=cycle, rehearsal_speed=1.0, simulate_participants=True),
+                id=cycle_workflow_id(cycle.year),
+                task_queue=task_queue,
+            )
+            # The cycle runs on; meanwhile a person watches the board.
+            result = asyncio.ensure_future(handle.result())
+            async with async_playwright() as playwright:
+                browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+                page = await browser.new_page(viewport={"width": 1500, "height": 1200})
+                await page.goto(f"http://127.0.0.1:{port}/")
+                await page.wait_for_function(
+                    "document.querySelectorAll('#matrix td.cell[data-state]:not([data-state=\"\"])').length"
+                    " === 34 * 36",
+                    timeout=120_000,
+                )
+                rows = await page.locator("#matrix tbody tr").count()
+                columns = await page.locator("#matrix thead th.desk").count()
+                before = await page.eval_on_selector_all(
+                    "#matrix td.cell", "cells => cells.map(c => c.dataset.state)"
+                )
+                # No reload: the page refreshes itself.
+                await page.wait_for_function(
+                    "before => [...document.querySelectorAll('#matrix td.cell')]"
+                    ".some((c, i) => c.dataset.state !== before[i])",
+                    arg=before,
+                    timeout=240_000,
+                )
+                after = await page.eval_on_selector_all(
+                    "#matrix td.cell", "cells => cells.map(c => c.dataset.state)"
+                )
+                await page.screenshot(path=str(screenshot), full_page=True)
+                await browser.close()
+            result.cancel()
+        # The worker has stopped: end the cycle here, its provinces first.
+        for province in cycle.provinces:
+            await client.get_workflow_handle(province_workflow_id(cycle.year, province.code)).terminate()
+        await handle.terminate()
+    finally:
+        server.should_exit = True
+        await serving
+
+    changed = sum(a != b for a, b in zip(before, after, strict=True))
+    print(f"\nboard: {rows} provinces × {columns} desks; {changed} cells changed; screenshot {screenshot}")
+    print(json.dumps({s: after.count(s) for s in sorted(set(after))}))
+    assert (rows, columns) == (34, 36)
+    assert changed > 0
+    assert screenshot.stat().st_size > 10_000

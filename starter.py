@@ -97,7 +97,7 @@ async def cmd_start(args: argparse.Namespace) -> None:
 async def cmd_rehearse(args: argparse.Namespace) -> None:
     """The embedded default: dev server, SMTP server and worker, a whole cycle, then stop."""
     from board.app import create_app
-    from board.serve import board_server, board_url, free_port
+    from board.serve import board_server, board_url, free_port, start_serving
     from embedded.stack import embedded_stack
 
     cycle = read_cycle(args.cycle_file)
@@ -124,7 +124,7 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
         client = await connect_client(settings)
         board_port = free_port("127.0.0.1", load_settings().board_port)
         board = board_server(create_app(engine, client, cycle.year), "127.0.0.1", board_port)
-        serving = asyncio.ensure_future(board.serve())
+        serving = await start_serving(board)
         console.print(f"Status board: [link]{board_url('127.0.0.1', board_port)}[/link]")
         handle = await start_cycle(client, settings, cycle, args.speed, True)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import uvicorn
@@ -41,3 +42,14 @@ def board_server(app: Starlette, host: str, port: int) -> uvicorn.Server:
 def board_url(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     return f"http://{shown}:{port}/"
+
+
+async def start_serving(server: uvicorn.Server) -> asyncio.Task[None]:
+    """Serve in the background; return once the socket listens (uvicorn offers a flag, no event)."""
+    task = asyncio.ensure_future(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # a bind error surfaces here
+            raise RuntimeError("the status board stopped before it started")
+        await asyncio.sleep(0.05)
+    return task

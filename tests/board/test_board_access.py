@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import httpx
 import pytest
 
 from board.app import create_app
-from board.serve import ExposureError, board_server, free_port, require_token_when_exposed
+from board.serve import ExposureError, board_server, free_port, require_token_when_exposed, start_serving
 from settings import PROJECT_DIR
 from store.database import connect
 
@@ -22,10 +21,8 @@ TOKEN = "s3cret-board-token"
 async def test_an_exposed_board_answers_401_without_the_token(database_url: str) -> None:
     port = free_port("0.0.0.0", 0)
     server = board_server(create_app(connect(database_url), token=TOKEN), "0.0.0.0", port)
-    serving = asyncio.ensure_future(server.serve())
+    serving = await start_serving(server)
     try:
-        while not server.started:
-            await asyncio.sleep(0.05)
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base) as http:
             refused = await http.get("/")

@@ -12,7 +12,7 @@ from playwright.async_api import async_playwright
 from temporalio.testing import WorkflowEnvironment
 
 from board.app import create_app
-from board.serve import board_server, free_port
+from board.serve import board_server, free_port, start_serving
 from embedded.smtp import MailStore
 from models.cycle import load_cycle
 from models.workflow_io import CycleInput, cycle_workflow_id, province_workflow_id
@@ -58,7 +58,7 @@ async def test_board_shows_the_cycle_moving_in_a_real_browser(
     client = time_skipping.client
     port = free_port("127.0.0.1", 0)
     server = board_server(create_app(connect(url), client, cycle.year), "127.0.0.1", port)
-    serving = asyncio.ensure_future(server.serve())
+    serving = await start_serving(server)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     screenshot = SCREENSHOTS / "board-2022.png"
     try:

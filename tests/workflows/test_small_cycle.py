@@ -10,11 +10,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from commands.status import province_status
 from embedded.smtp import MailStore
 from models.cycle import load_cycle
 from models.workflow_io import CycleInput, province_workflow_id
 from settings import Settings
-from commands.status import province_status
 from store.database import connect
 from store.tables import OutboxRow, OutcomeItemRow, SessionRow, SignatureRow
 from tests.conftest import write_cycle

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from collections import defaultdict
 from datetime import UTC
@@ -41,6 +42,17 @@ def _environment() -> Environment:
 
 def rupiah(value: int) -> str:
     return format_decimal(value, locale="id")
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The same document as PDF, to print and file (xhtml2pdf: pure Python, no browser needed)."""
+    from xhtml2pdf import pisa
+
+    out = io.BytesIO()
+    result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
+    if result.err:
+        raise ValueError(f"the agreement could not be laid out as PDF ({result.err} errors)")
+    return out.getvalue()
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
@@ -183,6 +195,7 @@ class DocumentActivities:
             / f"berita-acara-{request.province}{suffix}.html"
         )
         _write_atomically(path, content)
+        _write_atomically(path.with_suffix(".pdf"), html_to_pdf(html))
         if not signed:
             with Session(self.engine) as db, db.begin():
                 upsert(
@@ -201,6 +214,7 @@ class DocumentActivities:
                 )
         return AgreementDocument(
             path=str(path),
+            pdf_path=str(path.with_suffix(".pdf")),
             sha256=digest,
             items_agreed=context["agreed_count"],
             items_not_agreed=context["not_agreed_count"],

@@ -92,6 +92,9 @@ class AgreementRequest(BaseModel):
 
 class AgreementDocument(BaseModel):
     path: str
+    """The HTML document: what the SHA-256 is of, and what each signature binds to."""
+    pdf_path: str | None = None
+    """The same document laid out for print."""
     sha256: str
     items_agreed: int
     items_not_agreed: int

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     temporal_tls_server_name: str | None = Field(None, validation_alias="TEMPORAL_TLS_SERVER_NAME")
     temporal_api_key: SecretStr | None = Field(None, validation_alias="TEMPORAL_API_KEY")
     task_queue: str = Field("rakortek", validation_alias="RAKORTEK_TASK_QUEUE")
+    payload_key: SecretStr | None = Field(None, validation_alias="RAKORTEK_PAYLOAD_KEY")
+    """AES-256 key (base64) encrypting workflow payloads; unset, payloads travel as JSON."""
 
     database_url: str = Field(
         f"sqlite:///{VAR_DIR / 'rakortek.db'}", validation_alias="RAKORTEK_DATABASE_URL"

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -22,6 +23,7 @@ from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from activities.simulation import SimulationActivities
 from mail.transport import SmtpConfig, SmtpPool
+from security.codec import parse_key, with_encryption
 from settings import Settings, load_settings
 from store.database import connect
 from store.schema import SchemaError, require_current
@@ -72,12 +74,18 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
     )
 
 
+def data_converter(settings: Settings) -> DataConverter:
+    """Pydantic payloads, encrypted when RAKORTEK_PAYLOAD_KEY is set."""
+    key = parse_key(settings.payload_key.get_secret_value()) if settings.payload_key else None
+    return with_encryption(pydantic_data_converter, key)
+
+
 async def connect_client(settings: Settings) -> Client:
     api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
         tls=tls_config(settings),
         api_key=api_key,
     )

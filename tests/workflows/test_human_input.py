@@ -120,13 +120,15 @@ async def test_updates_record_good_input_and_refuse_bad(
         )
         # A client that skips validation (raw JSON) meets the same models in the workflow.
         for bad, reason in (
-            (proposal("n", "1.01", budget_rupiah=-5), "budget_rupiah"),
-            (proposal("t", "1.01", target_unit=""), "target_unit"),
-            (proposal("c", "1.01", title="Jalan\r\nBcc: x@y.test"), "one line"),
+            ([proposal("n", "1.01", budget_rupiah=-5)], "budget_rupiah"),
+            ([proposal("a", "1.01", budget_rupiah=10**15)], "budget_rupiah"),
+            ([proposal("t", "1.01", target_unit="")], "target_unit"),
+            ([proposal("c", "1.01", title="Jalan\r\nBcc: x@y.test")], "one line"),
+            ([proposal(f"o{n}", "1.01") for n in range(2001)], "at most 2000 items"),
         ):
             with pytest.raises(WorkflowUpdateFailedError) as error:
                 await province.execute_update(
-                    "submit_proposals", {"actor": f"P{PROVINCE}-KOORD", "items": [bad]}
+                    "submit_proposals", {"actor": f"P{PROVINCE}-KOORD", "items": bad}
                 )
             causes = []
             cause: BaseException | None = error.value.cause

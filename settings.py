@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     temporal_tls_server_name: str | None = Field(None, validation_alias="TEMPORAL_TLS_SERVER_NAME")
     temporal_api_key: SecretStr | None = Field(None, validation_alias="TEMPORAL_API_KEY")
     task_queue: str = Field("rakortek", validation_alias="RAKORTEK_TASK_QUEUE")
+    token_secret: SecretStr | None = Field(None, validation_alias="RAKORTEK_TOKEN_SECRET")
+    """Signs and checks the action tokens in participants' mail; workers and starter share it."""
     payload_key: SecretStr | None = Field(None, validation_alias="RAKORTEK_PAYLOAD_KEY")
     """AES-256 key (base64) encrypting workflow payloads; unset, payloads travel as JSON."""
 

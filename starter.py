@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -117,6 +118,7 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
                 "RAKORTEK_DATABASE_URL": stack.database_url,
                 "RAKORTEK_SMTP_PORT": stack.smtp_port,
                 "RAKORTEK_OUTPUT_DIR": stack.output_folder,
+                "RAKORTEK_TOKEN_SECRET": stack.token_secret,
             }
         )
         engine = connect(settings.database_url)
@@ -246,6 +248,25 @@ async def cmd_status(args: argparse.Namespace) -> None:
         print_status(status)
 
 
+async def cmd_audit(args: argparse.Namespace) -> None:
+    from commands.audit import audit_trail
+
+    engine, year = _engine_and_year(args)
+    province = None if args.province == "cycle" else args.province
+    trail = audit_trail(engine, year, province)
+    if args.json:
+        print(json.dumps(trail, ensure_ascii=False, indent=1))
+        return
+    table = Table(
+        title=f"audit trail: {'cycle-wide actions' if province is None else 'province ' + province}, {year}"
+    )
+    for column in ("calendar time (UTC)", "action", "actor", "token", "detail"):
+        table.add_column(column)
+    for row in trail:
+        table.add_row(row["at"], row["action"], row["actor"], row["token_id"], row["detail"])
+    console.print(table)
+
+
 async def cmd_export(args: argparse.Namespace) -> None:
     engine, year = _engine_and_year(args)
     folder = Path(args.out) if args.out else load_settings().output_dir / str(year) / "exports"
@@ -263,7 +284,7 @@ async def cmd_rsvp(args: argparse.Namespace) -> None:
     refused = 0
     for path in reply_files(Path(p) for p in args.paths):
         try:
-            done = await record_reply(client, engine, path.read_bytes())
+            done = await record_reply(client, engine, path.read_bytes(), args.token)
             console.print(f"{path}: recorded: {done}")
         except (ReplyError, OSError) as exc:
             refused += 1
@@ -306,10 +327,10 @@ async def cmd_db(args: argparse.Namespace) -> None:
     if args.action == "upgrade":
         before = current_revision(engine)
         upgrade(engine)
-        console.print(f"{where}: schema {before or '(none)'} → {current_revision(engine)}")
+        print(f"{where}: schema {before or '(none)'} → {current_revision(engine)}")
     else:
         current, head = current_revision(engine), head_revision()
-        console.print(f"{where}: schema {current or '(none)'}; this code needs {head}")
+        print(f"{where}: schema {current or '(none)'}; this code needs {head}")
         if current != head:
             raise SystemExit(1)
 
@@ -330,6 +351,7 @@ async def _update(args: argparse.Namespace, update: Any, payload: Any) -> None:
     if year is None:
         fail("which cycle? pass --year")
     handle = client.get_workflow_handle(province_workflow_id(year, args.province))
+    payload = payload.model_copy(update={"token": args.token})
     try:
         result = await handle.execute_update(update, payload)
     except WorkflowUpdateFailedError as exc:
@@ -406,6 +428,14 @@ def _model(model: Any, **fields: Any) -> Any:
         fail(f"invalid input: {problems}")
 
 
+def add_token(p: argparse.ArgumentParser, help: str = "the action token from the actor's mail") -> None:
+    p.add_argument(
+        "--token",
+        default=os.environ.get("RAKORTEK_TOKEN"),
+        help=f"{help} (default: $RAKORTEK_TOKEN)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="starter.py", description=__doc__.splitlines()[0])
     sub = root.add_subparsers(dest="command", required=True)
@@ -443,7 +473,14 @@ def parser() -> argparse.ArgumentParser:
         "rsvp", help="record invitees' replies (iTIP REPLY) from .eml files or Maildir folders"
     )
     p.add_argument("paths", nargs="+", metavar="FILE.eml|FOLDER")
+    add_token(p, "your organizer token (from your own invitation mail)")
     p.set_defaults(run=cmd_rsvp)
+
+    p = sub.add_parser("audit", help="who did what, when, with which token")
+    p.add_argument("province", help="BPS code, or 'cycle' for the pre-meeting's actions")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--year", type=int)
+    p.set_defaults(run=cmd_audit)
 
     p = sub.add_parser("export", help="schedule, outcomes and agreements as CSV and JSON")
     p.add_argument("--year", type=int)
@@ -466,6 +503,7 @@ def parser() -> argparse.ArgumentParser:
         if desk:
             p.add_argument("desk", help="desk code, e.g. 1.01 or W.02")
         p.add_argument("--actor", required=True, help="participant id of who acts")
+        add_token(p)
         p.add_argument("--year", type=int)
         p.set_defaults(run=run)
         return p

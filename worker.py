@@ -23,7 +23,9 @@ from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from activities.simulation import SimulationActivities
 from mail.transport import SmtpConfig, SmtpPool
+from security import tokens
 from security.codec import parse_key, with_encryption
+from security.tokens import TokenIssuer
 from settings import Settings, load_settings
 from store.database import connect
 from store.schema import SchemaError, require_current
@@ -48,6 +50,9 @@ PASSTHROUGH = (
     "babel",
     "email_validator",
     "idna",
+    # The token verifier holds the worker's secret: one instance for all workflow runs.
+    "security",
+    "jwt",
 )
 
 
@@ -55,6 +60,10 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     return SandboxedWorkflowRunner(
         restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
     )
+
+
+class TokenSecretMissing(RuntimeError):
+    """A worker cannot check who acts without the token secret."""
 
 
 def tls_config(settings: Settings) -> TLSConfig | bool:
@@ -100,6 +109,14 @@ async def rakortek_worker(
     Raises SchemaError before polling when the database is not at this code's schema: a worker
     writing to a schema it does not know would fail on every activity instead of once, here.
     """
+    if settings.token_secret is None:
+        raise TokenSecretMissing(
+            "RAKORTEK_TOKEN_SECRET is not set: workers sign and check the action tokens with it "
+            "(see .env.example)"
+        )
+    secret = settings.token_secret.get_secret_value()
+    tokens.configure(secret)
+    issuer = TokenIssuer(secret)
     engine = connect(settings.database_url)
     require_current(engine)
     pool = SmtpPool(
@@ -114,9 +131,9 @@ async def rakortek_worker(
     )
     records = RecordActivities(engine)
     planning = PlanningActivities(engine)
-    messages = MessageActivities(engine, pool, settings.mail_from)
+    messages = MessageActivities(engine, pool, settings.mail_from, issuer)
     documents = DocumentActivities(engine, settings.output_dir)
-    simulation = SimulationActivities(client, engine)
+    simulation = SimulationActivities(client, engine, issuer)
     # Database activities are synchronous and run in this pool: one thread per activity slot.
     with ThreadPoolExecutor(max_workers=MAX_CONCURRENT_ACTIVITIES) as executor:
         worker = Worker(
@@ -126,6 +143,7 @@ async def rakortek_worker(
             workflow_runner=workflow_runner(),
             activities=[
                 records.register_cycle,
+                records.record_action,
                 records.record_stage,
                 records.record_proposals,
                 records.record_outcome,
@@ -158,7 +176,9 @@ async def main() -> None:
     settings = load_settings()
     try:
         require_current(connect(settings.database_url))
-    except SchemaError as exc:
+        if settings.token_secret is None:
+            raise TokenSecretMissing("RAKORTEK_TOKEN_SECRET is not set (see .env.example)")
+    except (SchemaError, TokenSecretMissing) as exc:
         logging.error("%s", exc)
         raise SystemExit(2) from None
     client = await connect_client(settings)

@@ -11,21 +11,30 @@ from temporalio import activity
 
 from mail.compose import Recipient, Sender, compose, invitation, language_of, message_id
 from mail.transport import PermanentRefusal, SmtpPool
-from models.messages import DeliveryReport, Outgoing
+from models.messages import DeliveryReport, MailKind, Outgoing
+from security.tokens import SIGN, TokenIssuer, claims_for
 from store.database import upsert, utc
 from store.tables import OutboxRow, ParticipantRow
 
 FINAL = ("sent", "failed", "skipped")
+SIGN_KINDS = (MailKind.SIGN_OFF_REQUEST, MailKind.SIGN_OFF_REMINDER)
 SHARED_INVITATION_LIMIT = 20
 MARK_EVERY = 25
 """Outbox records are written in batches of this many: one transaction instead of many."""
 
 
 class MessageActivities:
-    def __init__(self, engine: Engine, pool: SmtpPool, sender_override: str | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        pool: SmtpPool,
+        sender_override: str | None = None,
+        issuer: TokenIssuer | None = None,
+    ) -> None:
         self.engine = engine
         self.pool = pool
         self.sender_override = sender_override
+        self.issuer = issuer
         self._directories: dict[int, dict[str, Recipient]] = {}
 
     def _recipients(self, year: int, ids: Sequence[str]) -> list[Recipient]:
@@ -41,7 +50,27 @@ class MessageActivities:
         missing = [i for i in ids if i not in rows]
         if missing:
             raise ValueError(f"unknown participants for {year}: {', '.join(missing)}")
-        return [Recipient(r.id, r.name, r.email, r.language, r.zone, r.role) for r in (rows[i] for i in ids)]
+        return [
+            Recipient(r.id, r.name, r.email, r.language, r.zone, r.role, r.province)
+            for r in (rows[i] for i in ids)
+        ]
+
+    def tokens_for(self, outgoing: Outgoing, recipient: Recipient) -> list[tuple[str, str]]:
+        """The recipient's action token and, in a sign-off request, a signature token for the document."""
+        if self.issuer is None:
+            return []
+        year = outgoing.year
+        found = [
+            (
+                "action_token",
+                self.issuer.issue(claims_for(recipient.id, year, recipient.province, recipient.role)),
+            )
+        ]
+        document = outgoing.facts.get("sha256")
+        if outgoing.kind in SIGN_KINDS and document:
+            claims = claims_for(recipient.id, year, outgoing.province, recipient.role, SIGN, str(document))
+            found.append(("sign_token", self.issuer.issue(claims)))
+        return found
 
     def _prepare(self, outgoing: Outgoing, rows: list[dict]) -> dict[str, str]:
         """Insert the outbox rows not there yet; return the status of every one."""
@@ -119,7 +148,8 @@ class MessageActivities:
                         calendar = calendars[language]
                     else:
                         calendar = calendars[language] = invitation(outgoing, language, sender, recipients)
-                    message = compose(outgoing, recipient, sender, calendar).as_bytes()
+                    tokens = self.tokens_for(outgoing, recipient)
+                    message = compose(outgoing, recipient, sender, calendar, tokens).as_bytes()
                     try:
                         await self.pool.send(client, sender.address, recipient.email, message)
                     except PermanentRefusal as exc:

@@ -8,6 +8,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from models.records import (
+    ActionRecord,
     AttendanceRecord,
     ConfirmationsRecord,
     OutcomeRecord,
@@ -21,6 +22,7 @@ from models.records import (
 from models.stages import SessionState, Stage
 from store.database import upsert, utc
 from store.tables import (
+    ActionRow,
     ConfirmationRow,
     CycleRow,
     DeskRow,
@@ -132,6 +134,13 @@ class RecordActivities:
                 ["year", "province", "stage"],
                 update=False,
             )
+
+    @activity.defn
+    def record_action(self, record: ActionRecord) -> None:
+        row = record.model_dump()
+        row["at"] = utc(record.at)
+        with Session(self.engine) as db, db.begin():
+            upsert(db, ActionRow, [row], ["update_id"], update=False)
 
     @activity.defn
     def record_stage(self, change: StageChange) -> None:

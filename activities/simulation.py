@@ -34,6 +34,7 @@ from models.workflow_io import (
     SubmitProposals,
     province_workflow_id,
 )
+from security.tokens import SIGN, TokenIssuer, claims_for
 from store.tables import (
     AgreementRow,
     DeskRow,
@@ -70,9 +71,24 @@ def _figure(*parts: str, low: int, high: int) -> int:
 
 
 class SimulationActivities:
-    def __init__(self, client: Client, engine: Engine) -> None:
+    def __init__(self, client: Client, engine: Engine, issuer: TokenIssuer | None = None) -> None:
         self.client = client
         self.engine = engine
+        self.issuer = issuer
+
+    def token_for(
+        self, year: int, actor: str, province: str | None = None, document: str | None = None
+    ) -> str | None:
+        """The token the simulated person received by mail (for a signature: the one-time one)."""
+        if self.issuer is None:
+            return None
+        with Session(self.engine) as db:
+            person = db.get(ParticipantRow, (year, actor))
+        if person is None:
+            raise LookupError(f"unknown participant {actor} in {year}")
+        if document is not None:
+            return self.issuer.issue(claims_for(actor, year, province, person.role, SIGN, document))
+        return self.issuer.issue(claims_for(actor, year, person.province, person.role))
 
     async def _update(self, workflow_id: str, name: str, arg: BaseModel, update_id: str) -> None:
         handle = self.client.get_workflow_handle(workflow_id)
@@ -215,13 +231,17 @@ class SimulationActivities:
             arg = CancelSession(actor=actor, desk=step.desk, reason=step.payload["reason"])
         else:
             raise ValueError(f"unknown simulated step {step.step!r}")
-        return name, arg
+        document = arg.document_sha256 if isinstance(arg, SignAgreement) else None
+        token = self.token_for(step.year, arg.actor, step.province, document)  # type: ignore[attr-defined]
+        return name, arg.model_copy(update={"token": token})
 
     @activity.defn
     async def record_simulated_attendance(self, step: SimulatedAttendance) -> None:
         await self._update(
             step.workflow_id,
             "record_attendance",
-            RecordAttendance(actor=step.actor, attended=step.attended),
+            RecordAttendance(
+                actor=step.actor, attended=step.attended, token=self.token_for(step.year, step.actor)
+            ),
             "simulated-attendance",
         )

@@ -26,8 +26,11 @@ def reply_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-async def record_reply(client: Client, engine: Engine, raw: bytes) -> str:
-    """Record one reply (.eml or .ics bytes); return what was recorded, or raise ReplyError."""
+async def record_reply(client: Client, engine: Engine, raw: bytes, token: str | None) -> str:
+    """Record one reply (.eml or .ics bytes); return what was recorded, or raise ReplyError.
+
+    ``token``: the action token of the organizer feeding the replies in.
+    """
     reply = parse_reply(raw)
     with Session(engine) as db:
         participant = db.scalar(
@@ -43,7 +46,13 @@ async def record_reply(client: Client, engine: Engine, raw: bytes) -> str:
         else cycle_workflow_id(reply.year)
     )
     update = RecordReply.model_validate(
-        {"actor": participant, "desk": reply.desk, "partstat": reply.partstat, "sequence": reply.sequence}
+        {
+            "actor": participant,
+            "token": token,
+            "desk": reply.desk,
+            "partstat": reply.partstat,
+            "sequence": reply.sequence,
+        }
     )
     try:
         await client.get_workflow_handle(workflow_id).execute_update("record_reply", update)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -39,6 +40,8 @@ class EmbeddedStack:
     smtp_port: int = 8025
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     workers: int = 0
+    token_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    """A rehearsal's own: its simulated participants and its workers share it."""
 
     @property
     def database_url(self) -> str:
@@ -60,6 +63,7 @@ class EmbeddedStack:
             "RAKORTEK_SMTP_HOST": "127.0.0.1",
             "RAKORTEK_SMTP_PORT": str(self.smtp_port),
             "RAKORTEK_OUTPUT_DIR": str(self.output_folder),
+            "RAKORTEK_TOKEN_SECRET": self.token_secret,
         }
 
     def _spawn(self, args: list[str], log: str) -> subprocess.Popen[bytes]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
@@ -33,6 +34,7 @@ class Recipient:
     language: str
     zone: str
     role: str = ""
+    province: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,14 @@ def invitation(outgoing: Outgoing, language: str, sender: Sender, attendees: lis
     )
 
 
-def compose(outgoing: Outgoing, recipient: Recipient, sender: Sender, calendar: bytes | None) -> Message:
+def compose(
+    outgoing: Outgoing,
+    recipient: Recipient,
+    sender: Sender,
+    calendar: bytes | None,
+    tokens: Sequence[tuple[str, str]] = (),
+) -> Message:
+    """``tokens``: (label key, token) pairs the recipient acts with, printed under the facts."""
     language = language_of(recipient)
     labels = _labels()[language]
     facts: dict[str, Any] = dict(outgoing.facts)
@@ -140,6 +149,8 @@ def compose(outgoing: Outgoing, recipient: Recipient, sender: Sender, calendar: 
         context["deadline"] = letter_datetime(deadline, recipient.zone, language)
         details.append((labels["deadline"], context["deadline"], None))
     details.append((labels["reply_to"], sender.organizer_mailbox, f"mailto:{sender.organizer_mailbox}"))
+    for label, token in tokens:
+        details.append((labels[label], token, None))
 
     template_name = f"mail/{language}/{outgoing.kind.value}.j2"
     subject = _render_block(template_name, "subject", context)

@@ -22,6 +22,20 @@ class PlanCycle(BaseModel):
     simulate_participants: bool
 
 
+class ActionRecord(BaseModel):
+    """One human action, for the audit trail."""
+
+    year: int
+    province: str | None
+    """None: a cycle-wide action (pre-meeting attendance and replies)."""
+    update_id: str
+    action: str
+    actor: str
+    token_id: str
+    detail: str
+    at: datetime
+
+
 class StageChange(BaseModel):
     year: int
     province: str

@@ -81,18 +81,21 @@ class CyclePlan(BaseModel):
     simulations: dict[str, ProvinceSimulation] = {}
 
 
-# Updates: every one names who acted.
+# Updates: every one names who acted and carries the action token from their mail (for a reply,
+# the rsvp operator's); None only in histories recorded before tokens, never accepted now.
 
 
 class SubmitProposals(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
+    token: str | None = Field(None, max_length=2000)
     items: list[ProposalItem] = Field(min_length=1, max_length=2000)
 
 
 class RecordOutcome(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
+    token: str | None = Field(None, max_length=2000)
     desk: Line
     items: list[OutcomeItem] = Field(max_length=500)
     notes: Note = ""
@@ -101,12 +104,14 @@ class RecordOutcome(BaseModel):
 class ConfirmItems(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
+    token: str | None = Field(None, max_length=2000)
     confirmations: list[ItemConfirmation] = Field(min_length=1, max_length=5000)
 
 
 class SignAgreement(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
+    token: str | None = Field(None, max_length=2000)
     party: Party
     document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
@@ -114,6 +119,7 @@ class SignAgreement(BaseModel):
 class RescheduleSession(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
+    token: str | None = Field(None, max_length=2000)
     desk: Line
     starts_at: datetime
     room: Line | None = None
@@ -123,6 +129,7 @@ class RescheduleSession(BaseModel):
 class CancelSession(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
+    token: str | None = Field(None, max_length=2000)
     desk: Line
     reason: Line
 
@@ -132,6 +139,7 @@ class RecordReply(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     actor: Line
+    token: str | None = Field(None, max_length=2000)
     desk: Line | None = None
     """None: the pre-meeting."""
     partstat: Literal["ACCEPTED", "DECLINED", "TENTATIVE"]
@@ -141,6 +149,7 @@ class RecordReply(BaseModel):
 class RecordAttendance(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
+    token: str | None = Field(None, max_length=2000)
     attended: int = Field(ge=0, le=100_000)
 
 

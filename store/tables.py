@@ -191,3 +191,19 @@ class ReplyRow(Base):
     partstat: Mapped[str] = mapped_column(String(12))
     sequence: Mapped[int] = mapped_column(Integer)
     replied_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ActionRow(Base):
+    """The audit trail: every human action, who took it, when, with which token."""
+
+    __tablename__ = "actions"
+    update_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    """Temporal's update id: a retried write lands on the same row."""
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    province: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(64))
+    token_id: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    """Calendar time (UTC)."""

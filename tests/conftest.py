@@ -21,6 +21,7 @@ from store.schema import upgrade
 from tests.postgres import SEARCHED, find_binaries, postgres_server
 
 PROJECT = Path(__file__).resolve().parent.parent
+TOKEN_SECRET = "test-token-secret-of-at-least-32-bytes"
 CYCLE_2022 = PROJECT / "config" / "cycles" / "2022" / "rakortekrenbang-2022.toml"
 
 
@@ -90,6 +91,7 @@ def settings(tmp_path: Path, mail: tuple[MailStore, int], database_url: str) -> 
     return Settings.model_validate(
         {
             "RAKORTEK_DATABASE_URL": database_url,
+            "RAKORTEK_TOKEN_SECRET": TOKEN_SECRET,
             "RAKORTEK_SMTP_HOST": "127.0.0.1",
             "RAKORTEK_SMTP_PORT": mail[1],
             "RAKORTEK_OUTPUT_DIR": tmp_path / "output",

@@ -33,6 +33,7 @@ def start_worker(address: str, settings: Settings, task_queue: str, log: Path) -
         "RAKORTEK_SMTP_HOST": settings.smtp_host,
         "RAKORTEK_SMTP_PORT": str(settings.smtp_port),
         "RAKORTEK_OUTPUT_DIR": str(settings.output_dir),
+        "RAKORTEK_TOKEN_SECRET": settings.token_secret.get_secret_value() if settings.token_secret else "",
     }
     return subprocess.Popen(
         [sys.executable, "worker.py"],

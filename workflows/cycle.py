@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from models.clock import CycleClock
     from models.messages import CalendarEvent, MailKind, Outgoing
     from models.participants import Participant, Role
-    from models.records import AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
+    from models.records import ActionRecord, AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
     from models.sessions import DeskSession
     from models.stages import Stage
     from models.workflow_io import (
@@ -30,10 +30,11 @@ with workflow.unsafe.imports_passed_through():
         province_workflow_id,
     )
     from schedule.working_time import local_date, local_moment, previous_working_day
+    from security.tokens import read_unverified
 
 from workflows import options
 from workflows.calendar_time import CalendarTime
-from workflows.permissions import actor_of, refuse, require_role
+from workflows.permissions import actor_of, refuse, require_role, require_token
 from workflows.province import ProvinceWorkflow
 from workflows.search_attributes import province_attributes
 
@@ -224,9 +225,37 @@ class CycleWorkflow:
 
     # Updates and queries ---------------------------------------------------------------
 
+    def check_token(
+        self, token: str | None, holder: Participant | None = None, roles: tuple[Role, ...] = ()
+    ) -> None:
+        # Cycle-wide actions belong to central roles: a province's token does not reach them.
+        require_token(
+            token, year=self.cycle.year, province="", now=self.time.now(), holder=holder, roles=roles
+        )
+
+    async def audit(self, action: str, actor: str, token: str | None, detail: str) -> None:
+        if token is None or not workflow.patched("action-audit"):
+            return
+        update = workflow.current_update_info()
+        await workflow.execute_activity_method(
+            RecordActivities.record_action,
+            ActionRecord(
+                year=self.cycle.year,
+                province=None,
+                update_id=update.id if update else "",
+                action=action,
+                actor=actor,
+                token_id=read_unverified(token).jti,
+                detail=detail,
+                at=self.time.now(),
+            ),
+            **options.RECORD,
+        )
+
     @workflow.update
     async def record_attendance(self, update: RecordAttendance) -> int:
         """The organizers record how many joined the pre-meeting."""
+        await self.audit("record_attendance", update.actor, update.token, f"{update.attended} attended")
         await workflow.execute_activity_method(
             RecordActivities.record_attendance,
             AttendanceRecord(year=self.cycle.year, attended=update.attended),
@@ -238,6 +267,7 @@ class CycleWorkflow:
     @record_attendance.validator
     def _validate_attendance(self, update: RecordAttendance) -> None:
         person: Participant = actor_of(self.people, update.actor)
+        self.check_token(update.token, holder=person)
         require_role(person, (Role.ORGANIZER,), "record attendance")
         if self.time.now() < self.cycle.pre_meeting.starts_at:
             raise refuse("the pre-meeting has not started yet")
@@ -250,6 +280,7 @@ class CycleWorkflow:
     async def record_reply(self, update: RecordReply) -> str:
         """A participant answers the pre-meeting invitation."""
         self.replies[update.actor] = update.partstat
+        await self.audit("record_reply", update.actor, update.token, f"pre-meeting: {update.partstat}")
         await workflow.execute_activity_method(
             RecordActivities.record_reply,
             ReplyRecord(
@@ -268,6 +299,7 @@ class CycleWorkflow:
     def _validate_reply(self, update: RecordReply) -> None:
         if update.desk is not None:
             raise refuse("a desk session's reply goes to its province")
+        self.check_token(update.token, roles=(Role.ORGANIZER,))
         actor_of(self.people, update.actor)
         if update.sequence != 0:
             raise refuse(f"SEQUENCE {update.sequence} does not match the pre-meeting's 0")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from models.participants import Participant, Role
+    from security import tokens
+    from security.tokens import ActionClaims
 
 
 def refuse(message: str) -> ApplicationError:
@@ -39,3 +42,50 @@ def require_desk(person: Participant, desk: str, action: str) -> None:
         return
     if desk not in person.desks:
         raise refuse(f"{person.id} is not assigned to desk {desk}: may not {action}")
+
+
+def require_token(
+    token: str | None,
+    *,
+    year: int,
+    province: str,
+    now: datetime,
+    holder: Participant | None = None,
+    roles: Iterable[Role] = (),
+    sign_document: str | None = None,
+    used: set[str] | frozenset[str] = frozenset(),
+) -> ActionClaims:
+    """The token's claims, if it lets its holder act on this province now; else a refusal.
+
+    ``holder``: the actor the token must belong to. ``roles``: roles the holder must have (the
+    rsvp operator acts for someone else). ``sign_document``: a one-time signature token for it.
+    """
+    if not token:
+        raise refuse("no token: every action needs the token sent in the actor's mail (--token)")
+    try:
+        claims = tokens.verify(token)
+    except tokens.TokenError as exc:
+        raise refuse(str(exc)) from None
+    if claims.year != year:
+        raise refuse(f"the token is for the {claims.year} cycle, not {year}")
+    if holder is not None and claims.sub != holder.id:
+        raise refuse(f"the token belongs to {claims.sub}, not {holder.id}")
+    if holder is not None and claims.role != holder.role.value:
+        raise refuse(f"the token was issued for role {claims.role}, not {holder.role.value}")
+    roles = tuple(roles)
+    if roles and claims.role not in {r.value for r in roles}:
+        raise refuse(f"this action needs a token of {', '.join(r.value for r in roles)}, not {claims.role}")
+    if claims.province is not None and claims.province != province:
+        raise refuse(f"the token is for province {claims.province}, not {province}")
+    if now >= claims.expires_at:
+        raise refuse(f"the token expired on {claims.expires_at:%Y-%m-%d}")
+    if sign_document is not None:
+        if claims.action != tokens.SIGN:
+            raise refuse("a signature needs the signature token of the sign-off request, not an action token")
+        if claims.document != sign_document:
+            raise refuse("the signature token is for another version of the document; use the latest request")
+    elif claims.action != tokens.ACT:
+        raise refuse(f"a {claims.action} token cannot be used for this action")
+    if claims.jti in used:
+        raise refuse("this signature token has been used already")
+    return claims

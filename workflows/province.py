@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from models.messages import CalendarEvent, MailKind, Outgoing
     from models.participants import Participant, Role
     from models.records import (
+        ActionRecord,
         AgreementDocument,
         AgreementRequest,
         ConfirmationsRecord,
@@ -47,11 +48,19 @@ with workflow.unsafe.imports_passed_through():
         SubmitProposals,
     )
     from schedule.working_time import is_within_office_hours, local_date
+    from security.tokens import read_unverified
 
 from workflows import options
 from workflows.calendar_time import CalendarTime
 from workflows.desk_session import run_session
-from workflows.permissions import actor_of, refuse, require_desk, require_province, require_role
+from workflows.permissions import (
+    actor_of,
+    refuse,
+    require_desk,
+    require_province,
+    require_role,
+    require_token,
+)
 from workflows.search_attributes import STAGE
 from workflows.simulation import simulate_province
 
@@ -90,6 +99,8 @@ class ProvinceWorkflow:
         self.cancellations_sent: set[str] = set()
         """Desks whose cancellation went out to every invitee."""
         self.records: deque[tuple[Any, Any]] = deque()
+        self.used_tokens: set[str] = set()
+        """One-time (signature) tokens already spent."""
         self.recording = False
 
     # The run ---------------------------------------------------------------------------
@@ -205,6 +216,44 @@ class ProvinceWorkflow:
         await workflow.wait_condition(done)
 
     # Helpers ---------------------------------------------------------------------------
+
+    def check_token(
+        self,
+        token: str | None,
+        holder: Participant | None = None,
+        roles: tuple[Role, ...] = (),
+        sign_document: str | None = None,
+    ) -> None:
+        require_token(
+            token,
+            year=self.input.year,
+            province=self.input.province.code,
+            now=self.time.now(),
+            holder=holder,
+            roles=roles,
+            sign_document=sign_document,
+            used=self.used_tokens,
+        )
+
+    def audit(self, action: str, actor: str, token: str | None, detail: str) -> None:
+        """Who did what, when, with which token: into the database, in order with the rest."""
+        # Cycles started before the audit trail replay without these writes.
+        if token is None or not workflow.patched("action-audit"):
+            return
+        update = workflow.current_update_info()
+        self.record(
+            RecordActivities.record_action,
+            ActionRecord(
+                year=self.input.year,
+                province=self.input.province.code,
+                update_id=update.id if update else "",
+                action=action,
+                actor=actor,
+                token_id=read_unverified(token).jti,
+                detail=detail,
+                at=self.time.now(),
+            ),
+        )
 
     def record(self, activity: Any, arg: Any) -> None:
         """Queue a database write. Updates return once their input is in history (durable);
@@ -327,6 +376,7 @@ class ProvinceWorkflow:
     @workflow.update
     async def submit_proposals(self, update: SubmitProposals) -> int:
         """K/L and the province government enter proposal items (e-Rakortekrenbang)."""
+        self.audit("submit_proposals", update.actor, update.token, f"{len(update.items)} items")
         self.record(
             RecordActivities.record_proposals,
             ProposalsRecord(
@@ -346,6 +396,7 @@ class ProvinceWorkflow:
         if self.stage is not Stage.DATA_ENTRY:
             raise refuse(f"proposals are accepted in DATA_ENTRY only; the province is in {self.stage}")
         person = actor_of(self.people, update.actor)
+        self.check_token(update.token, person)
         require_role(
             person,
             (
@@ -375,6 +426,9 @@ class ProvinceWorkflow:
     @workflow.update
     async def record_outcome(self, update: RecordOutcome) -> int:
         """The desk's facilitator records what the session agreed, adjusted or did not agree."""
+        self.audit(
+            "record_outcome", update.actor, update.token, f"desk {update.desk}: {len(update.items)} items"
+        )
         session = self.sessions[update.desk]
         self.record(
             RecordActivities.record_outcome,
@@ -407,6 +461,7 @@ class ProvinceWorkflow:
                 f"(it starts {session.starts_at.isoformat()})"
             )
         person = actor_of(self.people, update.actor)
+        self.check_token(update.token, person)
         require_role(person, (Role.FACILITATOR, Role.ORGANIZER), "record a desk outcome")
         require_desk(person, update.desk, "record its outcome")
         self._check_items(update.items)
@@ -420,6 +475,7 @@ class ProvinceWorkflow:
     @workflow.update
     async def confirm_items(self, update: ConfirmItems) -> int:
         """The province confirms location readiness and target of agreed items."""
+        self.audit("confirm_items", update.actor, update.token, f"{len(update.confirmations)} confirmations")
         self.record(
             RecordActivities.record_confirmations,
             ConfirmationsRecord(
@@ -439,6 +495,7 @@ class ProvinceWorkflow:
         if self.stage is not Stage.CONFIRMATION:
             raise refuse(f"confirmations are accepted in CONFIRMATION only; the province is in {self.stage}")
         person = actor_of(self.people, update.actor)
+        self.check_token(update.token, person)
         require_role(person, (Role.PROVINCE_COORDINATOR, Role.REGIONAL_SIGNER), "confirm items")
         require_province(person, self.input.province.code, "confirm items")
         agreed = set(self.agreed_refs())
@@ -449,6 +506,11 @@ class ProvinceWorkflow:
     @workflow.update
     async def sign(self, update: SignAgreement) -> list[str]:
         """One party signs the agreement document, bound to its SHA-256."""
+        self.audit(
+            "sign", update.actor, update.token, f"{update.party.value} side, SHA-256 {update.document_sha256}"
+        )
+        if update.token is not None:
+            self.used_tokens.add(read_unverified(update.token).jti)
         person = self.people[update.actor]
         at = self.time.now()
         self.record(
@@ -475,10 +537,11 @@ class ProvinceWorkflow:
     def _validate_signature(self, update: SignAgreement) -> None:
         if self.stage is not Stage.SIGN_OFF or self.document is None:
             raise refuse(f"nothing to sign yet: the province is in {self.stage}")
+        person = actor_of(self.people, update.actor)
+        self.check_token(update.token, person, sign_document=update.document_sha256)
         if update.party in self.signatures:
             earlier = self.signatures[update.party]
             raise refuse(f"the {update.party.value} side has already signed (by {earlier.signer})")
-        person = actor_of(self.people, update.actor)
         require_role(person, (SIGNER_ROLE[update.party],), f"sign for the {update.party.value} side")
         require_province(person, self.input.province.code, "sign")
         if update.document_sha256 != self.document.sha256:
@@ -490,6 +553,7 @@ class ProvinceWorkflow:
     @workflow.update
     async def record_reply(self, update: RecordReply) -> str:
         """An invitee accepts, declines or tentatively accepts a session."""
+        self.audit("record_reply", update.actor, update.token, f"desk {update.desk}: {update.partstat}")
         assert update.desk is not None
         session = self.sessions[update.desk]
         self.replies.setdefault(update.desk, {})[update.actor] = update.partstat
@@ -508,6 +572,8 @@ class ProvinceWorkflow:
 
     @record_reply.validator
     def _validate_reply(self, update: RecordReply) -> None:
+        # The invitee answered by mail; whoever feeds the replies in acts for the organizers.
+        self.check_token(update.token, roles=(Role.ORGANIZER,))
         session = self.sessions.get(update.desk or "")
         if session is None:
             raise refuse(f"unknown desk {update.desk!r} for province {self.input.province.code}")
@@ -536,11 +602,17 @@ class ProvinceWorkflow:
                 }
             )
             await self._change_session(changed)
+            self.audit(
+                "reschedule",
+                update.actor,
+                update.token,
+                f"desk {update.desk} to {update.starts_at.isoformat()}",
+            )
             return changed.sequence
 
     @reschedule.validator
     def _validate_reschedule(self, update: RescheduleSession) -> None:
-        session = self._changeable(update.desk, update.actor, "reschedule")
+        session = self._changeable(update.desk, update.actor, update.token, "reschedule")
         start = update.starts_at
         if start.tzinfo is None:
             raise refuse("starts_at needs a time zone offset, e.g. 2022-03-07T09:00:00+07:00")
@@ -583,15 +655,16 @@ class ProvinceWorkflow:
             )
             self.cancel_reasons[update.desk] = update.reason
             await self._change_session(changed)
+            self.audit("cancel", update.actor, update.token, f"desk {update.desk}: {update.reason}")
             return changed.sequence
 
     @cancel.validator
     def _validate_cancel(self, update: CancelSession) -> None:
-        session = self._changeable(update.desk, update.actor, "cancel")
+        session = self._changeable(update.desk, update.actor, update.token, "cancel")
         if session.state is SessionState.CANCELLED:
             raise refuse(f"the session at desk {update.desk} is already cancelled")
 
-    def _changeable(self, desk: str, actor: str, action: str) -> DeskSession:
+    def _changeable(self, desk: str, actor: str, token: str | None, action: str) -> DeskSession:
         session = self.sessions.get(desk)
         if session is None:
             raise refuse(f"unknown desk {desk!r} for province {self.input.province.code}")
@@ -600,6 +673,7 @@ class ProvinceWorkflow:
         if session.state in (SessionState.HELD, SessionState.OUTCOME_RECORDED):
             raise refuse(f"the session at desk {desk} has already been held")
         person = actor_of(self.people, actor)
+        self.check_token(token, person)
         require_role(person, (Role.ORGANIZER, Role.FACILITATOR), f"{action} a session")
         require_desk(person, desk, f"{action} its session")
         return session

@@ -18,7 +18,7 @@ from models.cycle import load_cycle
 from models.workflow_io import CycleInput, cycle_workflow_id, province_workflow_id
 from settings import PROJECT_DIR, Settings
 from store.database import connect
-from tests.conftest import CYCLE_2022, fresh_database_url
+from tests.conftest import CYCLE_2022, TOKEN_SECRET, fresh_database_url
 from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
 
@@ -53,7 +53,12 @@ async def test_board_shows_the_cycle_moving_in_a_real_browser(
     cycle = load_cycle(CYCLE_2022)
     url = fresh_database_url(request, "sqlite", tmp_path)
     settings = Settings.model_validate(
-        {"RAKORTEK_DATABASE_URL": url, "RAKORTEK_SMTP_PORT": mail[1], "RAKORTEK_OUTPUT_DIR": tmp_path / "out"}
+        {
+            "RAKORTEK_DATABASE_URL": url,
+            "RAKORTEK_TOKEN_SECRET": TOKEN_SECRET,
+            "RAKORTEK_SMTP_PORT": mail[1],
+            "RAKORTEK_OUTPUT_DIR": tmp_path / "out",
+        }
     )
     client = time_skipping.client
     port = free_port("127.0.0.1", 0)

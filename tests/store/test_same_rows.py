@@ -15,7 +15,7 @@ from models.workflow_io import CycleInput
 from settings import Settings
 from store.database import connect
 from store.tables import Base
-from tests.conftest import fresh_database_url, write_cycle
+from tests.conftest import TOKEN_SECRET, fresh_database_url, write_cycle
 from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
 
@@ -48,6 +48,7 @@ async def test_postgresql_and_sqlite_end_with_the_same_rows(
         settings = Settings.model_validate(
             {
                 "RAKORTEK_DATABASE_URL": url,
+                "RAKORTEK_TOKEN_SECRET": TOKEN_SECRET,
                 "RAKORTEK_SMTP_PORT": mail[1],
                 "RAKORTEK_OUTPUT_DIR": tmp_path / kind / "output",
             }

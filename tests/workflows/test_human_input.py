@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
+from commands.audit import audit_trail
 from commands.replies import record_reply
 from mail.replies import ReplyError
 from models.cycle import Cycle, load_cycle
 from models.items import ItemStatus, OutcomeItem, ProposalItem
+from models.participants import Participant
 from models.stages import Party, Stage
 from models.workflow_io import (
     CancelSession,
@@ -27,10 +29,11 @@ from models.workflow_io import (
     SubmitProposals,
     province_workflow_id,
 )
+from security.tokens import SIGN, TokenIssuer, claims_for, read_unverified
 from settings import Settings
 from store.database import connect
 from store.tables import OutcomeItemRow, ProposalRow, SignatureRow
-from tests.conftest import write_cycle
+from tests.conftest import TOKEN_SECRET, write_cycle
 from tests.mail.test_replies import eml, ics
 from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
@@ -38,6 +41,8 @@ from workflows.province import ProvinceWorkflow
 
 PROVINCE = "33"
 DESKS = ["1.01", "W.01"]
+CYCLE: list[Cycle] = []
+"""The cycle of the running test, for the helpers below."""
 
 
 def proposal(ref: str, desk: str, **change: Any) -> dict[str, Any]:
@@ -64,9 +69,28 @@ async def advance_to(env: WorkflowEnvironment, cycle: WorkflowHandle[Any, Any], 
         await env.sleep(moment - now)
 
 
+ISSUER = TokenIssuer(TOKEN_SECRET)
+
+
+def token_of(person: Participant, year: int = 2022, document: str | None = None) -> str:
+    """The token the person got by mail: an action token, or the signature token of a document."""
+    if document is not None:
+        return ISSUER.issue(claims_for(person.id, year, PROVINCE, person.role.value, SIGN, document))
+    return ISSUER.issue(claims_for(person.id, year, person.province, person.role.value))
+
+
+def as_sent(arg: Any, cycle: Cycle) -> Any:
+    """The update as the actor's client sends it: with the token from the actor's mail."""
+    person = next((p for p in cycle.participants if p.id == arg.actor), None)
+    if person is None or arg.token is not None:
+        return arg
+    document = arg.document_sha256 if isinstance(arg, SignAgreement) else None
+    return arg.model_copy(update={"token": token_of(person, cycle.year, document)})
+
+
 async def refused(handle: WorkflowHandle[Any, Any], update: Any, arg: Any, reason: str) -> None:
     with pytest.raises(WorkflowUpdateFailedError) as error:
-        await handle.execute_update(update, arg)
+        await handle.execute_update(update, as_sent(arg, CYCLE[0]))
     assert reason in str(error.value.cause), str(error.value.cause)
 
 
@@ -74,6 +98,9 @@ async def test_updates_record_good_input_and_refuse_bad(
     time_skipping: WorkflowEnvironment, settings: Settings, task_queue: str, tmp_path: Path
 ) -> None:
     cycle: Cycle = load_cycle(write_cycle(tmp_path, [PROVINCE], desks=DESKS))
+    CYCLE[:] = [cycle]
+    people = {p.id: p for p in cycle.participants}
+    organizer_token = token_of(people["ORG-02"])
     client: Client = time_skipping.client
     engine = connect(settings.database_url)
 
@@ -97,7 +124,28 @@ async def test_updates_record_good_input_and_refuse_bad(
             actor=f"P{PROVINCE}-KOORD",
             items=[ProposalItem.model_validate(proposal(f"{d}-1", d)) for d in DESKS],
         )
-        assert await province.execute_update(ProvinceWorkflow.submit_proposals, good) == 2
+        assert await province.execute_update(ProvinceWorkflow.submit_proposals, as_sent(good, cycle)) == 2
+
+        # Who may act: only the token's holder, on their own province and cycle, before it
+        # expires, and only with a token this deployment signed.
+        koord = people[f"P{PROVINCE}-KOORD"]
+        more = SubmitProposals(actor=koord.id, items=[ProposalItem.model_validate(proposal("z", "1.01"))])
+        expired = claims_for(koord.id, 2022, PROVINCE, koord.role.value).model_copy(
+            update={"exp": int(datetime(2022, 1, 31, tzinfo=UTC).timestamp())}
+        )
+        forger = TokenIssuer("a-secret-that-is-not-this-deployments")
+        for token, reason in (
+            ("", "no token"),
+            (token_of(people["FAC-1.01"]), "the token belongs to FAC-1.01, not P33-KOORD"),
+            (ISSUER.issue(claims_for(koord.id, 2022, "31", koord.role.value)), "for province 31, not 33"),
+            (ISSUER.issue(claims_for(koord.id, 2021, PROVINCE, koord.role.value)), "for the 2021 cycle"),
+            (ISSUER.issue(expired), "the token expired on 2022-01-31"),
+            (forger.issue(claims_for(koord.id, 2022, PROVINCE, koord.role.value)), "not valid here"),
+            ("not.a.token", "not valid here"),
+        ):
+            await refused(
+                province, ProvinceWorkflow.submit_proposals, more.model_copy(update={"token": token}), reason
+            )
         await refused(
             province,
             ProvinceWorkflow.submit_proposals,
@@ -128,7 +176,12 @@ async def test_updates_record_good_input_and_refuse_bad(
         ):
             with pytest.raises(WorkflowUpdateFailedError) as error:
                 await province.execute_update(
-                    "submit_proposals", {"actor": f"P{PROVINCE}-KOORD", "items": bad}
+                    "submit_proposals",
+                    {
+                        "actor": f"P{PROVINCE}-KOORD",
+                        "items": bad,
+                        "token": token_of(people[f"P{PROVINCE}-KOORD"]),
+                    },
                 )
             causes = []
             cause: BaseException | None = error.value.cause
@@ -177,18 +230,26 @@ async def test_updates_record_good_input_and_refuse_bad(
         # Replies from calendars: the invitee's answer is recorded; others' are refused.
         email = {p.id: p.email for p in cycle.participants}
         uid = f"rakortek-{cycle.year}-{PROVINCE}-1.01@bangda.kemendagri.test"
-        assert await record_reply(
-            client, engine, eml(ics(uid=uid, attendees=(email["FAC-1.01"],)), email["FAC-1.01"])
-        )
+        reply = eml(ics(uid=uid, attendees=(email["FAC-1.01"],)), email["FAC-1.01"])
+        # Feeding replies in is the organizers' job: a facilitator's token does not do.
+        with pytest.raises(ReplyError, match="needs a token of organizer, not facilitator"):
+            await record_reply(client, engine, reply, token_of(people["FAC-1.01"]))
+        assert await record_reply(client, engine, reply, organizer_token)
         detail = await province.query(ProvinceWorkflow.session, SessionQuery(desk="1.01"))
         assert detail.replies == {"FAC-1.01": "ACCEPTED"}
         with pytest.raises(ReplyError, match=r"is not invited to the session at desk 1\.01"):
             await record_reply(
-                client, engine, eml(ics(uid=uid, attendees=(email["FAC-W.01"],)), email["FAC-W.01"])
+                client,
+                engine,
+                eml(ics(uid=uid, attendees=(email["FAC-W.01"],)), email["FAC-W.01"]),
+                organizer_token,
             )
         with pytest.raises(ReplyError, match="may not set the status"):
             await record_reply(
-                client, engine, eml(ics(uid=uid, attendees=(email["FAC-1.01"],)), email["FAC-W.01"])
+                client,
+                engine,
+                eml(ics(uid=uid, attendees=(email["FAC-1.01"],)), email["FAC-W.01"]),
+                organizer_token,
             )
         last_start = max(s.starts_at for s in sessions.values())
         await advance_to(time_skipping, cycle_handle, last_start + timedelta(minutes=1))
@@ -205,7 +266,7 @@ async def test_updates_record_good_input_and_refuse_bad(
             "is not assigned to desk 1.01",
         )
         for d in DESKS:
-            await province.execute_update(ProvinceWorkflow.record_outcome, outcome[d])
+            await province.execute_update(ProvinceWorkflow.record_outcome, as_sent(outcome[d], cycle))
 
         # Confirmation, then both signatures; a second signature by the same party is refused.
         await advance_to(time_skipping, cycle_handle, last_start + timedelta(hours=2))
@@ -223,11 +284,16 @@ async def test_updates_record_good_input_and_refuse_bad(
         )
         await province.execute_update(
             ProvinceWorkflow.confirm_items,
-            ConfirmItems.model_validate(
-                {
-                    "actor": f"P{PROVINCE}-KOORD",
-                    "confirmations": [{"ref": "1.01-1", "location_ready": True, "target_confirmed": True}],
-                }
+            as_sent(
+                ConfirmItems.model_validate(
+                    {
+                        "actor": f"P{PROVINCE}-KOORD",
+                        "confirmations": [
+                            {"ref": "1.01-1", "location_ready": True, "target_confirmed": True}
+                        ],
+                    }
+                ),
+                cycle,
             ),
         )
         await advance_to(time_skipping, cycle_handle, last_start + timedelta(hours=3))
@@ -247,13 +313,32 @@ async def test_updates_record_good_input_and_refuse_bad(
             "may not sign",
         )
         regional = SignAgreement(actor=f"P{PROVINCE}-KEPALA", party=Party.REGIONAL, document_sha256=sha)
-        await province.execute_update(ProvinceWorkflow.sign, regional)
-        await refused(province, ProvinceWorkflow.sign, regional, "has already signed")
-        await province.execute_update(
-            ProvinceWorkflow.sign, SignAgreement(actor="ORG-01", party=Party.CENTRAL, document_sha256=sha)
+        await province.execute_update(ProvinceWorkflow.sign, as_sent(regional, cycle))
+        # The same signature token again: a replay, refused.
+        await refused(province, ProvinceWorkflow.sign, regional, "has been used already")
+        central = SignAgreement(actor="ORG-01", party=Party.CENTRAL, document_sha256=sha)
+        # The central signer's everyday action token does not sign: only the sign-off request's does.
+        await refused(
+            province,
+            ProvinceWorkflow.sign,
+            central.model_copy(update={"token": token_of(people["ORG-01"])}),
+            "needs the signature token",
         )
+        await province.execute_update(ProvinceWorkflow.sign, as_sent(central, cycle))
         summary = await cycle_handle.result()
 
     assert summary.provinces[0].stage is Stage.COMPLETED
     assert summary.provinces[0].items_agreed == 1 and summary.provinces[0].items_not_agreed == 1
     assert rows(ProposalRow) == 2 and rows(OutcomeItemRow) == 2 and rows(SignatureRow) == 2
+    # Every accepted action, and only those, is in the audit trail, with the token it used.
+    trail = audit_trail(engine, cycle.year, PROVINCE)
+    assert [(a["action"], a["actor"]) for a in trail] == [
+        ("submit_proposals", "P33-KOORD"),
+        ("record_reply", "FAC-1.01"),
+        ("record_outcome", "FAC-1.01"),
+        ("record_outcome", "FAC-W.01"),
+        ("confirm_items", "P33-KOORD"),
+        ("sign", "P33-KEPALA"),
+        ("sign", "ORG-01"),
+    ]
+    assert trail[0]["token_id"] == read_unverified(token_of(people["P33-KOORD"])).jti

@@ -1,0 +1,218 @@
+"""Faults around the engine: a mail server that is down, defers, or drops the line mid-DATA; a
+database that fails or is locked in the middle of a write. Retries deliver once; no outcome is
+ever half-written."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import threading
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosmtplib
+import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session as DbSession
+from temporalio.testing import ActivityEnvironment
+
+from activities.messages import MessageActivities
+from activities.planning import PlanningActivities, session_recipients
+from activities.records import RecordActivities
+from embedded.smtp import MailStore, free_port, start_smtp_server
+from mail.transport import SmtpConfig, SmtpPool
+from models.cycle import Cycle, load_cycle
+from models.items import FundingSource, ItemLevel, ItemStatus, OutcomeItem
+from models.records import OutcomeRecord, PlanCycle, RegisterCycle
+from store.database import connect
+from store.tables import OutboxRow, OutcomeItemRow, SessionRow
+from tests.activities.test_delivery import cycle_db, invitation
+from tests.conftest import fresh_database_url, write_cycle
+
+__all__ = ["cycle_db"]
+MESSAGE_ID = re.compile(rb"Message-ID:\s*(<[^>]+>)", re.IGNORECASE)
+
+
+def received(store: MailStore) -> Counter[bytes]:
+    return Counter(MESSAGE_ID.search(raw).group(1) for raw in store.raw)  # type: ignore[union-attr]
+
+
+async def attempts_until_done(messages: MessageActivities, outgoing: Any, limit: int = 5) -> int:
+    """Run the activity as Temporal would retry it; return how many attempts it took."""
+    for attempt in range(1, limit + 1):
+        try:
+            await ActivityEnvironment().run(messages.send_messages, outgoing)
+            return attempt
+        except (aiosmtplib.SMTPException, OSError):
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"not delivered in {limit} attempts")
+
+
+def statuses(engine: Any) -> Counter[str]:
+    with DbSession(engine) as db:
+        return Counter(db.scalars(select(OutboxRow.status)))
+
+
+async def test_mail_server_down_for_a_while(cycle_db: tuple[Cycle, Any]) -> None:
+    cycle, engine = cycle_db
+    recipients = session_recipients(cycle, "94", "1.01")
+    port = free_port()
+    pool = SmtpPool(SmtpConfig("127.0.0.1", port))
+    messages = MessageActivities(engine, pool)
+    with pytest.raises((aiosmtplib.SMTPConnectError, OSError)):
+        await ActivityEnvironment().run(messages.send_messages, invitation(cycle, recipients))
+    # Nothing claimed sent while the server was down; every message waits.
+    assert statuses(engine) == {"pending": len(recipients)}
+    store = MailStore()
+    server = start_smtp_server(store, port)
+    try:
+        assert await attempts_until_done(messages, invitation(cycle, recipients)) == 1
+    finally:
+        await pool.close()
+        server.stop()
+    assert set(received(store).values()) == {1} and len(store.raw) == len(recipients)
+    assert statuses(engine) == {"sent": len(recipients)}
+
+
+class ShuttingDown(MailStore):
+    """Answers 421 (service closing) to the first message, then accepts."""
+
+    closing = 1
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.closing:
+            self.closing -= 1
+            return "421 4.3.2 Service shutting down, try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+class DroppingAfterKeeping(MailStore):
+    """Keeps the first message, then drops the connection before saying so."""
+
+    dropped = False
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        if not self.dropped:
+            self.dropped = True
+            assert server.transport is not None
+            server.transport.abort()
+        return reply
+
+
+@pytest.mark.parametrize("store_class", [ShuttingDown, DroppingAfterKeeping])
+async def test_421_and_a_dropped_connection_are_retried(
+    cycle_db: tuple[Cycle, Any],
+    store_class: type[MailStore],
+) -> None:
+    cycle, engine = cycle_db
+    recipients = session_recipients(cycle, "94", "1.01")
+    store = store_class()
+    server = start_smtp_server(store)
+    pool = SmtpPool(SmtpConfig("127.0.0.1", server.port))
+    try:
+        attempts = await attempts_until_done(MessageActivities(engine, pool), invitation(cycle, recipients))
+    finally:
+        await pool.close()
+        server.stop()
+    counts = received(store)
+    assert attempts == 2
+    assert len(counts) == len(recipients)
+    assert statuses(engine) == {"sent": len(recipients)}
+    if store_class is DroppingAfterKeeping:
+        # The one window for a duplicate: kept by the server, not yet recorded as sent. The
+        # duplicate carries the same Message-ID, so mail clients show it once.
+        assert sorted(counts.values()) == [1] * (len(recipients) - 1) + [2]
+    else:
+        assert set(counts.values()) == {1}
+
+
+def outcome(session_id: str, desk: str, refs: list[str], at: datetime) -> OutcomeRecord:
+    return OutcomeRecord(
+        year=2022,
+        province="94",
+        session_id=session_id,
+        actor=f"FAC-{desk}",
+        items=[
+            OutcomeItem(
+                ref=ref,
+                desk=desk,
+                level=ItemLevel.PROGRAM,
+                title=f"Program {ref}",
+                indicator="Persentase",
+                target_value=90,
+                target_unit="persen",
+                location="Provinsi Papua",
+                budget_rupiah=1_000_000_000,
+                funding_source=FundingSource.APBN,
+                status=ItemStatus.AGREED,
+            )
+            for ref in refs
+        ],
+        at=at,
+    )
+
+
+async def test_a_database_failure_mid_outcome_leaves_the_previous_one_whole(
+    database_url: str, tmp_path: Path
+) -> None:
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
+    engine = connect(database_url)
+    records = RecordActivities(engine)
+    records.register_cycle(RegisterCycle(cycle=cycle))
+    session = (
+        PlanningActivities(engine).plan_cycle(PlanCycle(cycle=cycle, simulate_participants=False)).sessions[0]
+    )
+    at = datetime(2022, 2, 21, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
+    records.record_outcome(outcome(session.id, "1.01", ["A-1", "A-2"], at))
+
+    def fail_on_session_update(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE SESSIONS"):
+            raise OperationalError(statement, {}, Exception("server closed the connection unexpectedly"))
+
+    # The correction fails at its last step, after its items were written in the transaction.
+    event.listen(engine, "before_cursor_execute", fail_on_session_update)
+    with pytest.raises(OperationalError):
+        records.record_outcome(outcome(session.id, "1.01", ["B-1", "B-2", "B-3"], at))
+    event.remove(engine, "before_cursor_execute", fail_on_session_update)
+    with DbSession(engine) as db:
+        assert sorted(db.scalars(select(OutcomeItemRow.ref))) == ["A-1", "A-2"]
+    # The retry writes it whole.
+    records.record_outcome(outcome(session.id, "1.01", ["B-1", "B-2", "B-3"], at))
+    with DbSession(engine) as db:
+        assert sorted(db.scalars(select(OutcomeItemRow.ref))) == ["B-1", "B-2", "B-3"]
+        assert db.get(SessionRow, session.id).state == "outcome_recorded"  # type: ignore[union-attr]
+    engine.dispose()
+
+
+def test_a_locked_sqlite_database_makes_the_write_wait_not_fail(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = fresh_database_url(request, "sqlite", tmp_path)
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
+    engine = connect(url)
+    records = RecordActivities(engine)
+    records.register_cycle(RegisterCycle(cycle=cycle))
+    session = (
+        PlanningActivities(engine).plan_cycle(PlanCycle(cycle=cycle, simulate_participants=False)).sessions[0]
+    )
+    # Another process (a status reader turned writer, a backup) holds the write lock for a second.
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"), check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    threading.Timer(1.0, holder.rollback).start()
+    began = time.monotonic()
+    records.record_outcome(
+        outcome(session.id, "1.01", ["A-1"], datetime(2022, 2, 21, 10, tzinfo=ZoneInfo("Asia/Jakarta")))
+    )
+    waited = time.monotonic() - began
+    holder.close()
+    assert waited >= 0.9
+    with DbSession(engine) as db:
+        assert list(db.scalars(select(OutcomeItemRow.ref))) == ["A-1"]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from embedded.binaries import temporal_cli
+from embedded.smtp import free_port
 from embedded.stack import dev_server_arguments
 from settings import PROJECT_DIR, Settings
 
@@ -42,3 +45,54 @@ def start_worker(address: str, settings: Settings, task_queue: str, log: Path) -
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
+
+
+class DevServer:
+    """The Temporal dev server with its file database, as a process a test can kill and restart."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        args = [
+            temporal_cli(),
+            "server",
+            "start-dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--headless",
+            "--db-filename",
+            str(self.folder / "temporal.db"),
+            "--log-level",
+            "warn",
+            *dev_server_arguments(),
+        ]
+        log = (self.folder / "temporal.log").open("ab")
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"the dev server did not listen on {self.address}; see {self.folder / 'temporal.log'}"
+        )
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)

@@ -149,6 +149,7 @@ async def rakortek_worker(
                 records.record_outcome,
                 records.record_confirmations,
                 records.record_signature,
+                records.void_signatures,
                 records.record_attendance,
                 records.record_reply,
                 records.change_session,

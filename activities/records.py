@@ -17,6 +17,7 @@ from models.records import (
     ReplyRecord,
     SessionChange,
     SignatureRecord,
+    SignaturesVoided,
     StageChange,
 )
 from models.stages import SessionState, Stage
@@ -141,6 +142,17 @@ class RecordActivities:
         row["at"] = utc(record.at)
         with Session(self.engine) as db, db.begin():
             upsert(db, ActionRow, [row], ["update_id"], update=False)
+
+    @activity.defn
+    def void_signatures(self, voided: SignaturesVoided) -> None:
+        with Session(self.engine) as db, db.begin():
+            db.execute(
+                delete(SignatureRow).where(
+                    SignatureRow.year == voided.year,
+                    SignatureRow.province == voided.province,
+                    SignatureRow.party.in_(voided.parties),
+                )
+            )
 
     @activity.defn
     def record_stage(self, change: StageChange) -> None:

@@ -78,6 +78,14 @@ class SignatureRecord(BaseModel):
     at: datetime
 
 
+class SignaturesVoided(BaseModel):
+    """The document changed after these parties signed: their signatures no longer hold."""
+
+    year: int
+    province: str
+    parties: list[str]
+
+
 class AttendanceRecord(BaseModel):
     year: int
     attended: int

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         ReplyRecord,
         SessionChange,
         SignatureRecord,
+        SignaturesVoided,
         StageChange,
     )
     from models.sessions import DeskSession
@@ -99,6 +100,9 @@ class ProvinceWorkflow:
         self.cancellations_sent: set[str] = set()
         """Desks whose cancellation went out to every invitee."""
         self.records: deque[tuple[Any, Any]] = deque()
+        self.amended = False
+        """An outcome changed during sign-off: the document must be rendered and signed again."""
+        self.amendments = 0
         self.used_tokens: set[str] = set()
         """One-time (signature) tokens already spent."""
         self.recording = False
@@ -145,15 +149,21 @@ class ProvinceWorkflow:
         )
 
         await self.enter(Stage.SIGN_OFF)
-        await self.records_written()
-        self.document = await workflow.execute_activity_method(
-            DocumentActivities.render_agreement,
-            AgreementRequest(year=input.year, province=input.province.code, rendered_at=self.time.now()),
-            **options.DOCUMENT,
-        )
-        for party in Party:
-            await self.send_sign_off(MailKind.SIGN_OFF_REQUEST, party)
-        await self.await_signatures()
+        while True:
+            await self.records_written()
+            self.document = await workflow.execute_activity_method(
+                DocumentActivities.render_agreement,
+                AgreementRequest(year=input.year, province=input.province.code, rendered_at=self.time.now()),
+                **options.DOCUMENT,
+            )
+            self.amended = False
+            for party in Party:
+                await self.send_sign_off(MailKind.SIGN_OFF_REQUEST, party)
+            await self.await_signatures()
+            # An amendment changed the document: the signatures on the old one are void, so
+            # render it again and ask both sides again.
+            if not self.amended:
+                break
         await self.records_written()
 
         signed = await workflow.execute_activity_method(
@@ -185,13 +195,13 @@ class ProvinceWorkflow:
     async def await_signatures(self) -> None:
         deadline = self.input.deadlines.sign_off
         reminder_at = deadline - timedelta(days=self.input.reminders.sign_off_days_before)
-        both = lambda: len(self.signatures) == len(Party)  # noqa: E731
-        if not await self.time.wait_until(reminder_at, both):
+        done = lambda: len(self.signatures) == len(Party) or self.amended  # noqa: E731
+        if not await self.time.wait_until(reminder_at, done):
             for party in Party:
                 if party not in self.signatures:
                     await self.send_sign_off(MailKind.SIGN_OFF_REMINDER, party)
         await self.await_or_escalate(
-            both,
+            done,
             deadline,
             "penandatanganan",
             lambda: ", ".join(PARTY_TITLE[p] for p in Party if p not in self.signatures),
@@ -327,7 +337,9 @@ class ProvinceWorkflow:
         variant: str = "",
         facts: dict[str, Any] | None = None,
         skip_reason: str | None = None,
+        sequence: int | None = None,
     ) -> None:
+        """``sequence``: the version of what the mail is about (a session's, or the document's)."""
         input = self.input
         base_facts: dict[str, Any] = {
             "cycle_name": input.cycle_name,
@@ -347,7 +359,7 @@ class ProvinceWorkflow:
                 subject_ref=session.id if session else f"{input.year}-{input.province.code}",
                 province=input.province.code,
                 session_id=session.id if session else None,
-                sequence=session.sequence if session else 0,
+                sequence=sequence if sequence is not None else (session.sequence if session else 0),
                 recipients=recipients,
                 event=self.session_event(session) if session else None,
                 facts={**base_facts, **(facts or {})},
@@ -363,6 +375,8 @@ class ProvinceWorkflow:
             kind,
             self.people_with(SIGNER_ROLE[party]),
             variant=party.value,
+            # Each version of the document is a new request, with its own Message-ID.
+            sequence=self.amendments,
             facts={
                 "deadline_at": self.input.deadlines.sign_off.isoformat(),
                 "party_title": PARTY_TITLE[party],
@@ -471,6 +485,56 @@ class ProvinceWorkflow:
                 raise refuse(f"item {item.ref} belongs to desk {item.desk}, not {update.desk}")
             if item.ref in elsewhere:
                 raise refuse(f"item {item.ref} is already part of another desk's outcome")
+
+    @workflow.update
+    async def amend_outcome(self, update: RecordOutcome) -> list[str]:
+        """An organizer corrects a desk's outcome during sign-off. The document changes, so the
+        signatures already made on it are void and both sides are asked to sign the new one."""
+        self.audit(
+            "amend_outcome", update.actor, update.token, f"desk {update.desk}: {len(update.items)} items"
+        )
+        session = self.sessions[update.desk]
+        at = self.time.now()
+        self.record(
+            RecordActivities.record_outcome,
+            OutcomeRecord(
+                year=self.input.year,
+                province=self.input.province.code,
+                session_id=session.id,
+                actor=update.actor,
+                items=update.items,
+                at=at,
+            ),
+        )
+        self.outcomes[update.desk] = list(update.items)
+        voided = sorted(party.value for party in self.signatures)
+        if voided:
+            self.record(
+                RecordActivities.void_signatures,
+                SignaturesVoided(year=self.input.year, province=self.input.province.code, parties=voided),
+            )
+        self.signatures.clear()
+        self.amended = True
+        self.amendments += 1
+        return voided
+
+    @amend_outcome.validator
+    def _validate_amendment(self, update: RecordOutcome) -> None:
+        if self.stage is not Stage.SIGN_OFF:
+            raise refuse(f"outcomes are amended during SIGN_OFF only; the province is in {self.stage}")
+        if self.amended:
+            raise refuse(
+                "the previous amendment is still being turned into a new document; try again shortly"
+            )
+        person = actor_of(self.people, update.actor)
+        self.check_token(update.token, person)
+        require_role(person, (Role.ORGANIZER,), "amend an agreed outcome")
+        if update.desk not in self.outcomes:
+            raise refuse(f"desk {update.desk!r} has no outcome to amend")
+        self._check_items(update.items)
+        for item in update.items:
+            if item.desk != update.desk:
+                raise refuse(f"item {item.ref} belongs to desk {item.desk}, not {update.desk}")
 
     @workflow.update
     async def confirm_items(self, update: ConfirmItems) -> int:

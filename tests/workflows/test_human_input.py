@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from models.workflow_io import (
 from security.tokens import SIGN, TokenIssuer, claims_for, read_unverified
 from settings import Settings
 from store.database import connect
-from store.tables import OutcomeItemRow, ProposalRow, SignatureRow
+from store.tables import OutboxRow, OutcomeItemRow, ProposalRow, SignatureRow
 from tests.conftest import TOKEN_SECRET, write_cycle
 from tests.mail.test_replies import eml, ics
 from worker import rakortek_worker
@@ -107,6 +108,10 @@ async def test_updates_record_good_input_and_refuse_bad(
     def rows(table: Any) -> int:
         with Session(engine) as db:
             return db.scalar(select(func.count()).select_from(table)) or 0
+
+    def sign_off_requests() -> int:
+        with Session(engine) as db:
+            return db.scalar(select(func.count()).where(OutboxRow.kind == "sign_off_request")) or 0
 
     async with rakortek_worker(client, settings, task_queue):
         cycle_handle = await client.start_workflow(
@@ -316,6 +321,40 @@ async def test_updates_record_good_input_and_refuse_bad(
         await province.execute_update(ProvinceWorkflow.sign, as_sent(regional, cycle))
         # The same signature token again: a replay, refused.
         await refused(province, ProvinceWorkflow.sign, regional, "has been used already")
+
+        # The organizers correct an outcome after the province signed: the document changes, the
+        # signature on the old one is void, and both sides are asked to sign the new one.
+        corrected = outcome["1.01"].model_copy(
+            update={
+                "actor": "ORG-02",
+                "items": [outcome["1.01"].items[0].model_copy(update={"target_value": 80.0})],
+            }
+        )
+        await refused(
+            province,
+            ProvinceWorkflow.amend_outcome,
+            corrected.model_copy(update={"actor": "FAC-1.01"}),
+            "may not amend an agreed outcome",
+        )
+        requests_before = sign_off_requests()
+        voided = await province.execute_update(ProvinceWorkflow.amend_outcome, as_sent(corrected, cycle))
+        assert voided == ["regional"]
+        for _ in range(100):
+            state = await province.query(ProvinceWorkflow.state)
+            if state.document_sha256 != sha and sign_off_requests() > requests_before:
+                break
+            await asyncio.sleep(0.1)
+        # New requests went out, with signature tokens for the new document.
+        assert state.document_sha256 != sha and state.signatures == []
+        assert sign_off_requests() == requests_before + 2
+        assert rows(SignatureRow) == 0
+        await refused(province, ProvinceWorkflow.sign, regional, "has been used already")
+        # The central signer's request for the old document, never used: it no longer signs.
+        stale = SignAgreement(actor="ORG-01", party=Party.CENTRAL, document_sha256=sha)
+        await refused(province, ProvinceWorkflow.sign, stale, "another version of the document")
+        sha = state.document_sha256
+        regional = SignAgreement(actor=f"P{PROVINCE}-KEPALA", party=Party.REGIONAL, document_sha256=sha)
+        await province.execute_update(ProvinceWorkflow.sign, as_sent(regional, cycle))
         central = SignAgreement(actor="ORG-01", party=Party.CENTRAL, document_sha256=sha)
         # The central signer's everyday action token does not sign: only the sign-off request's does.
         await refused(
@@ -338,6 +377,8 @@ async def test_updates_record_good_input_and_refuse_bad(
         ("record_outcome", "FAC-1.01"),
         ("record_outcome", "FAC-W.01"),
         ("confirm_items", "P33-KOORD"),
+        ("sign", "P33-KEPALA"),
+        ("amend_outcome", "ORG-02"),
         ("sign", "P33-KEPALA"),
         ("sign", "ORG-01"),
     ]

@@ -25,8 +25,10 @@ TOKEN_SECRET = "test-token-secret-of-at-least-32-bytes"
 CYCLE_2022 = PROJECT / "config" / "cycles" / "2022" / "rakortekrenbang-2022.toml"
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping test server per test (about a second to start): a test that fails midway
+    leaves running workflows behind, and on a shared server they would hold its clock still."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=time_skipping_server(),
         data_converter=pydantic_data_converter,

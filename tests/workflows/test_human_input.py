@@ -339,9 +339,10 @@ async def test_updates_record_good_input_and_refuse_bad(
         requests_before = sign_off_requests()
         voided = await province.execute_update(ProvinceWorkflow.amend_outcome, as_sent(corrected, cycle))
         assert voided == ["regional"]
-        for _ in range(100):
+        for _ in range(600):
             state = await province.query(ProvinceWorkflow.state)
-            if state.document_sha256 != sha and sign_off_requests() > requests_before:
+            # Both new requests (one per side) are out once both rows exist.
+            if state.document_sha256 != sha and sign_off_requests() == requests_before + 2:
                 break
             await asyncio.sleep(0.1)
         # New requests went out, with signature tokens for the new document.

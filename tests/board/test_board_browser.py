@@ -5,20 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from playwright.async_api import async_playwright
 from temporalio.client import WorkflowFailureError
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from board.app import create_app
 from board.serve import board_server, free_port, start_serving
-from commands.namespace import ensure_search_attributes
-from embedded.binaries import time_skipping_server
 from embedded.smtp import MailStore
 from models.cycle import load_cycle
 from models.workflow_io import CycleInput, cycle_workflow_id, province_workflow_id
@@ -48,21 +43,9 @@ def chromium() -> str:
     return path
 
 
-@pytest_asyncio.fixture
-async def own_time_skipping() -> AsyncIterator[WorkflowEnvironment]:
-    """A test server of its own: this test abandons a cycle midway, which must not leave
-    anything behind on the server the other tests share."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=time_skipping_server(), data_converter=pydantic_data_converter
-    )
-    await ensure_search_attributes(env.client, env.client.namespace)
-    yield env
-    await env.shutdown()
-
-
 async def test_board_shows_the_cycle_moving_in_a_real_browser(
     request: pytest.FixtureRequest,
-    own_time_skipping: WorkflowEnvironment,
+    time_skipping: WorkflowEnvironment,
     mail: tuple[MailStore, int],
     task_queue: str,
     tmp_path: Path,
@@ -78,7 +61,7 @@ async def test_board_shows_the_cycle_moving_in_a_real_browser(
             "RAKORTEK_OUTPUT_DIR": tmp_path / "out",
         }
     )
-    client = own_time_skipping.client
+    client = time_skipping.client
     port = free_port("127.0.0.1", 0)
     server = board_server(create_app(connect(url), client, cycle.year), "127.0.0.1", port)
     serving = await start_serving(server)

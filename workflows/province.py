@@ -443,6 +443,13 @@ class ProvinceWorkflow:
         self.audit(
             "record_outcome", update.actor, update.token, f"desk {update.desk}: {len(update.items)} items"
         )
+        session = self.store_outcome(update)
+        session.state = SessionState.OUTCOME_RECORDED
+        session.outcome_by = update.actor
+        return len(update.items)
+
+    def store_outcome(self, update: RecordOutcome) -> DeskSession:
+        """Queue the desk's outcome for the database and keep it; returns the desk's session."""
         session = self.sessions[update.desk]
         self.record(
             RecordActivities.record_outcome,
@@ -456,9 +463,7 @@ class ProvinceWorkflow:
             ),
         )
         self.outcomes[update.desk] = list(update.items)
-        session.state = SessionState.OUTCOME_RECORDED
-        session.outcome_by = update.actor
-        return len(update.items)
+        return session
 
     @record_outcome.validator
     def _validate_outcome(self, update: RecordOutcome) -> None:
@@ -493,20 +498,7 @@ class ProvinceWorkflow:
         self.audit(
             "amend_outcome", update.actor, update.token, f"desk {update.desk}: {len(update.items)} items"
         )
-        session = self.sessions[update.desk]
-        at = self.time.now()
-        self.record(
-            RecordActivities.record_outcome,
-            OutcomeRecord(
-                year=self.input.year,
-                province=self.input.province.code,
-                session_id=session.id,
-                actor=update.actor,
-                items=update.items,
-                at=at,
-            ),
-        )
-        self.outcomes[update.desk] = list(update.items)
+        self.store_outcome(update)
         voided = sorted(party.value for party in self.signatures)
         if voided:
             self.record(

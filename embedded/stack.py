@@ -32,6 +32,14 @@ def dev_server_arguments() -> list[str]:
     return args
 
 
+def dev_server_command(port: int, database: Path, ui_port: int | None = None) -> list[str]:
+    """The dev server on loopback with its file database; no Web UI when ``ui_port`` is None."""
+    args = [temporal_cli(), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port)]
+    args += ["--ui-port", str(ui_port)] if ui_port is not None else ["--headless"]
+    args += ["--db-filename", str(database), "--log-level", "warn"]
+    return args + dev_server_arguments()
+
+
 @dataclass
 class EmbeddedStack:
     folder: Path
@@ -75,24 +83,9 @@ class EmbeddedStack:
         return process
 
     def start_temporal(self) -> None:
-        args = [
-            temporal_cli(),
-            "server",
-            "start-dev",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(self.temporal_port),
-            "--ui-port",
-            str(self.ui_port),
-            "--db-filename",
-            str(self.folder / "temporal.db"),
-            "--log-level",
-            "warn",
-        ]
-        args += dev_server_arguments()
+        args = dev_server_command(self.temporal_port, self.folder / "temporal.db", self.ui_port)
         self._spawn(args, "temporal.log")
-        _wait_for_port(self.temporal_port, "Temporal dev server", timeout=60)
+        wait_for_port(self.temporal_port, "Temporal dev server", timeout=60)
 
     def start_smtp(self) -> None:
         self._spawn(
@@ -107,7 +100,7 @@ class EmbeddedStack:
             ],
             "smtp.log",
         )
-        _wait_for_port(self.smtp_port, "SMTP server", timeout=30)
+        wait_for_port(self.smtp_port, "SMTP server", timeout=30)
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         self.workers += 1
@@ -131,7 +124,7 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _wait_for_port(port: int, what: str, timeout: float) -> None:
+def wait_for_port(port: int, what: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if port_open(port):

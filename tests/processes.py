@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -16,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from embedded.binaries import temporal_cli
 from embedded.smtp import free_port
-from embedded.stack import dev_server_arguments
+from embedded.stack import dev_server_arguments, dev_server_command, wait_for_port
 from settings import PROJECT_DIR, Settings
 
 
@@ -62,33 +60,15 @@ class DevServer:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        args = [
-            temporal_cli(),
-            "server",
-            "start-dev",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--headless",
-            "--db-filename",
-            str(self.folder / "temporal.db"),
-            "--log-level",
-            "warn",
-            *dev_server_arguments(),
-        ]
         log = (self.folder / "temporal.log").open("ab")
         # A session of its own: kill and stop reach every process the CLI starts, not just itself.
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.2)
-        raise RuntimeError(
-            f"the dev server did not listen on {self.address}; see {self.folder / 'temporal.log'}"
+        self.process = subprocess.Popen(
+            dev_server_command(self.port, self.folder / "temporal.db"),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+        wait_for_port(self.port, "Temporal dev server", timeout=60)
 
     def kill(self) -> None:
         assert self.process is not None

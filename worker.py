@@ -154,6 +154,7 @@ async def rakortek_worker(
                 records.record_reply,
                 records.change_session,
                 planning.plan_cycle,
+                planning.load_province_plan,
                 messages.send_messages,
                 documents.render_agreement,
                 documents.render_signed_agreement,

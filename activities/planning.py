@@ -12,10 +12,16 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from models.cycle import Cycle
-from models.participants import Role
+from models.participants import Participant, Role
 from models.records import PlanCycle
 from models.sessions import DeskSession, session_id
-from models.workflow_io import CyclePlan, ProvinceSimulation, SessionMove
+from models.workflow_io import (
+    CyclePlan,
+    LoadProvincePlan,
+    ProvincePlan,
+    ProvinceSimulation,
+    SessionMove,
+)
 from schedule.solver import (
     ScheduleError,
     ScheduleRequest,
@@ -24,7 +30,7 @@ from schedule.solver import (
 )
 from schedule.working_time import local_moment, previous_working_day
 from store.database import upsert, utc
-from store.tables import SessionRow
+from store.tables import ProvincePlanRow, SessionRow
 
 CENTRAL_DESK_ROLES = (Role.FACILITATOR, Role.DESK_OFFICIAL, Role.BAPPENAS)
 
@@ -53,6 +59,11 @@ def session_recipients(cycle: Cycle, province: str, desk: str) -> list[str]:
         if p.province is None and p.role in CENTRAL_DESK_ROLES and desk in p.desks
     ]
     return [p.id for p in own + central]
+
+
+def province_people(cycle: Cycle, province: str) -> list[Participant]:
+    """Everyone who may act on or hear about a province: its own people and the central ones."""
+    return [p for p in cycle.participants if p.province in (None, province)]
 
 
 def room_of(desk: str) -> str:
@@ -173,4 +184,35 @@ class PlanningActivities:
             # A retry must not undo a move made since the first attempt.
             upsert(db, SessionRow, rows, ["id"], update=False)
         simulations = plan_simulation(cycle, sessions) if request.simulate_participants else {}
-        return CyclePlan(sessions=sessions, simulations=simulations)
+        if not request.store_by_province:
+            return CyclePlan(sessions=sessions, simulations=simulations)
+        by_province: dict[str, list[DeskSession]] = {p.code: [] for p in cycle.provinces}
+        for s in sessions:
+            by_province[s.province].append(s)
+        plans = [
+            {
+                "year": cycle.year,
+                "province": code,
+                "plan": ProvincePlan(
+                    sessions=own,
+                    people=province_people(cycle, code),
+                    simulation=simulations.get(code),
+                ).model_dump_json(),
+            }
+            for code, own in by_province.items()
+        ]
+        with Session(self.engine) as db, db.begin():
+            upsert(db, ProvincePlanRow, plans, ["year", "province"], update=False)
+        return CyclePlan(sessions=[], stored_provinces=len(plans))
+
+    @activity.defn
+    def load_province_plan(self, request: LoadProvincePlan) -> ProvincePlan:
+        with Session(self.engine) as db:
+            row = db.get(ProvincePlanRow, (request.year, request.province))
+        if row is None:
+            raise ApplicationError(
+                f"no stored plan for province {request.province} in {request.year}",
+                type="LookupError",
+                non_retryable=True,
+            )
+        return ProvincePlan.model_validate_json(row.plan)

@@ -20,6 +20,8 @@ class RegisterCycle(BaseModel):
 class PlanCycle(BaseModel):
     cycle: Cycle
     simulate_participants: bool
+    store_by_province: bool = False
+    """Store each province's plan for its workflow to load, and return only counts."""
 
 
 class ActionRecord(BaseModel):

@@ -74,11 +74,29 @@ class ProvinceInput(BaseModel):
     people: list[Participant]
     """Everyone who may act on or hear about this province."""
     simulation: ProvinceSimulation | None = None
+    plan_stored: bool = False
+    """True: sessions, people and simulation are not in this input but in the database, loaded
+    by the workflow at its start, so that no payload and no history grows with the cycle's size."""
 
 
 class CyclePlan(BaseModel):
     sessions: list[DeskSession]
     simulations: dict[str, ProvinceSimulation] = {}
+    stored_provinces: int = 0
+    """Provinces whose plan was stored for their workflow to load (then ``sessions`` is empty)."""
+
+
+class ProvincePlan(BaseModel):
+    """A province's share of the plan: its sessions, its people, its simulated participants."""
+
+    sessions: list[DeskSession]
+    people: list[Participant]
+    simulation: ProvinceSimulation | None = None
+
+
+class LoadProvincePlan(BaseModel):
+    year: int
+    province: str
 
 
 # Updates: every one names who acted and carries the action token from their mail (for a reply,

@@ -207,3 +207,13 @@ class ActionRow(Base):
     detail: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime)
     """Calendar time (UTC)."""
+
+
+class ProvincePlanRow(Base):
+    """Each province's share of the cycle's plan, as its workflow loads it at its start."""
+
+    __tablename__ = "province_plans"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(4), primary_key=True)
+    plan: Mapped[str] = mapped_column(Text)
+    """The ProvincePlan as JSON: sessions as first planned, people, simulation."""

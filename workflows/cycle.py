@@ -75,10 +75,15 @@ class CycleWorkflow:
         await workflow.execute_activity_method(
             RecordActivities.register_cycle, RegisterCycle(cycle=cycle, clock=self.clock), **options.RECORD
         )
+        # Each province loads its own share of the plan: neither this history nor any payload
+        # then grows with the number of sessions (a regency-level cycle has 18,000 of them).
+        stored = workflow.patched("plan-in-store")
         plan = await workflow.execute_activity_method(
             PlanningActivities.plan_cycle,
-            PlanCycle(cycle=cycle, simulate_participants=input.simulate_participants),
-            **options.RECORD,
+            PlanCycle(
+                cycle=cycle, simulate_participants=input.simulate_participants, store_by_province=stored
+            ),
+            **(options.PLAN if stored else options.RECORD),
         )
         # Before opens_at (a live cycle started early), wait for it.
         await self.time.sleep_until(cycle.opens_at)
@@ -87,7 +92,9 @@ class CycleWorkflow:
         for province in cycle.provinces:
             handle = await workflow.start_child_workflow(
                 ProvinceWorkflow.run,
-                self.province_input(
+                self.stored_province_input(province.code)
+                if stored
+                else self.province_input(
                     province.code,
                     [s for s in plan.sessions if s.province == province.code],
                     plan.simulations.get(province.code),
@@ -114,10 +121,20 @@ class CycleWorkflow:
             pre_meeting_attended=self.attended,
         )
 
-    def province_input(self, code: str, sessions: list[DeskSession], simulation: object) -> ProvinceInput:
+    def stored_province_input(self, code: str) -> ProvinceInput:
+        return self.province_input(code, [], None, people=[]).model_copy(update={"plan_stored": True})
+
+    def province_input(
+        self,
+        code: str,
+        sessions: list[DeskSession],
+        simulation: object,
+        people: list[Participant] | None = None,
+    ) -> ProvinceInput:
         cycle = self.cycle
         province = next(p for p in cycle.provinces if p.code == code)
-        people = [p for p in cycle.participants if p.province in (None, code)]
+        if people is None:
+            people = [p for p in cycle.participants if p.province in (None, code)]
         return ProvinceInput(
             year=cycle.year,
             plan_year=cycle.plan_year,

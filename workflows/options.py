@@ -27,6 +27,8 @@ MAIL: ActivityOptions = {
     "heartbeat_timeout": timedelta(minutes=2),
     "retry_policy": PATIENT,
 }
+PLAN: ActivityOptions = {"start_to_close_timeout": timedelta(minutes=10), "retry_policy": PATIENT}
+"""Scheduling a regency-level cycle takes tens of seconds; a province's plan loads in a moment."""
 DOCUMENT: ActivityOptions = {"start_to_close_timeout": timedelta(minutes=5), "retry_policy": PATIENT}
 SIMULATION: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=2),

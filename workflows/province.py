@@ -13,6 +13,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentActivities
     from activities.messages import MessageActivities
+    from activities.planning import PlanningActivities
     from activities.records import RecordActivities
     from models.items import ItemConfirmation, ItemStatus, OutcomeItem, ProposalItem
     from models.messages import CalendarEvent, MailKind, Outgoing
@@ -35,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from models.workflow_io import (
         CancelSession,
         ConfirmItems,
+        LoadProvincePlan,
         ProvinceInput,
         ProvinceState,
         ProvinceSummary,
@@ -106,14 +108,26 @@ class ProvinceWorkflow:
         self.used_tokens: set[str] = set()
         """One-time (signature) tokens already spent."""
         self.recording = False
+        self.plan_loaded = False
 
     # The run ---------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, input: ProvinceInput) -> ProvinceSummary:
+        simulated = input.simulation
+        if input.plan_stored:
+            plan = await workflow.execute_activity_method(
+                PlanningActivities.load_province_plan,
+                LoadProvincePlan(year=input.year, province=input.province.code),
+                **options.PLAN,
+            )
+            self.sessions = {s.desk: s for s in plan.sessions}
+            self.people = {p.id: p for p in plan.people}
+            simulated = plan.simulation
+        self.plan_loaded = True
         recorder = asyncio.ensure_future(self.run_recorder())
-        if input.simulation is not None:
-            simulation = asyncio.ensure_future(simulate_province(self, input.simulation))
+        if simulated is not None:
+            simulation = asyncio.ensure_future(simulate_province(self, simulated))
 
         await self.time.sleep_until(input.pre_meeting_ends_at)
         await self.enter(Stage.DATA_ENTRY)
@@ -177,7 +191,7 @@ class ProvinceWorkflow:
             facts={"document": signed.path, "sha256": self.document.sha256},
         )
         await self.enter(Stage.COMPLETED)
-        if input.simulation is not None:
+        if simulated is not None:
             await simulation
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self.records_written()
@@ -299,7 +313,9 @@ class ProvinceWorkflow:
     def people_with(self, role: Role) -> list[str]:
         code = self.input.province.code
         return [
-            p.id for p in self.input.people if p.role is role and (p.province is None or p.province == code)
+            p.id
+            for p in self.people.values()
+            if p.role is role and (p.province is None or p.province == code)
         ]
 
     def delegation_heads(self) -> list[str]:
@@ -629,6 +645,7 @@ class ProvinceWorkflow:
     @record_reply.validator
     def _validate_reply(self, update: RecordReply) -> None:
         # The invitee answered by mail; whoever feeds the replies in acts for the organizers.
+        self._require_plan()
         self.check_token(update.token, roles=(Role.ORGANIZER,))
         session = self.sessions.get(update.desk or "")
         if session is None:
@@ -720,7 +737,12 @@ class ProvinceWorkflow:
         if session.state is SessionState.CANCELLED:
             raise refuse(f"the session at desk {update.desk} is already cancelled")
 
+    def _require_plan(self) -> None:
+        if not self.plan_loaded:
+            raise refuse("the province is still loading its plan; try again in a moment")
+
     def _changeable(self, desk: str, actor: str, token: str | None, action: str) -> DeskSession:
+        self._require_plan()
         session = self.sessions.get(desk)
         if session is None:
             raise refuse(f"unknown desk {desk!r} for province {self.input.province.code}")

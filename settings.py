@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     temporal_tls_server_name: str | None = Field(None, validation_alias="TEMPORAL_TLS_SERVER_NAME")
     temporal_api_key: SecretStr | None = Field(None, validation_alias="TEMPORAL_API_KEY")
     task_queue: str = Field("rakortek", validation_alias="RAKORTEK_TASK_QUEUE")
+    worker_activities: int = Field(64, ge=1, validation_alias="RAKORTEK_WORKER_ACTIVITIES")
+    """Activities one worker runs at once (mail, database, documents)."""
+    worker_workflow_tasks: int = Field(100, ge=2, validation_alias="RAKORTEK_WORKER_WORKFLOW_TASKS")
+    """Workflow tasks one worker processes at once."""
+    worker_cache: int = Field(1000, ge=0, validation_alias="RAKORTEK_WORKER_CACHE")
+    """Workflows a worker keeps in memory between tasks (sticky cache); 0 replays each task."""
     token_secret: SecretStr | None = Field(None, validation_alias="RAKORTEK_TOKEN_SECRET")
     """Signs and checks the action tokens in participants' mail; workers and starter share it."""
     payload_key: SecretStr | None = Field(None, validation_alias="RAKORTEK_PAYLOAD_KEY")

@@ -33,7 +33,6 @@ from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
 WORKFLOWS = [CycleWorkflow, ProvinceWorkflow]
-MAX_CONCURRENT_ACTIVITIES = 64
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 """Within compose's stop_grace_period (60 s), so that a stopping worker is not killed mid-activity."""
 
@@ -135,7 +134,7 @@ async def rakortek_worker(
     documents = DocumentActivities(engine, settings.output_dir)
     simulation = SimulationActivities(client, engine, issuer)
     # Database activities are synchronous and run in this pool: one thread per activity slot.
-    with ThreadPoolExecutor(max_workers=MAX_CONCURRENT_ACTIVITIES) as executor:
+    with ThreadPoolExecutor(max_workers=settings.worker_activities) as executor:
         worker = Worker(
             client,
             task_queue=task_queue or settings.task_queue,
@@ -162,7 +161,9 @@ async def rakortek_worker(
                 simulation.record_simulated_attendance,
             ],
             activity_executor=executor,
-            max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
+            max_concurrent_activities=settings.worker_activities,
+            max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
+            max_cached_workflows=settings.worker_cache,
             graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         )
         try:

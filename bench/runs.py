@@ -1,0 +1,159 @@
+"""One timed run of the floor or of the rehearsal, each with its worker in a process of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from asyncio.subprocess import PIPE
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from bench.floor import FloorCycleWorkflow, floor_province_id
+from bench.histories import HistoryFigures, history_figures
+from bench.shape import floor_input
+from embedded.smtp import free_port
+from models.cycle import Cycle
+from models.workflow_io import CycleInput, province_workflow_id
+from settings import PROJECT_DIR
+from store.database import connect
+from store.schema import upgrade
+from workflows.cycle import CycleWorkflow
+
+BENCH_SECRET = "bench-token-secret-of-at-least-32-bytes!"
+"""Signs the simulated participants' tokens; a benchmark mails only reserved .test addresses."""
+
+
+@dataclass
+class RunFigures:
+    kind: str
+    seconds: float
+    peak_rss_mb: float
+    history: HistoryFigures
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def smtp_sink() -> Iterator[int]:
+    """A real SMTP server (aiosmtpd) in its own process that accepts and discards every message."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_for_port(port: int, timeout: float = 20) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+@contextlib.asynccontextmanager
+async def worker_process(kind: str, address: str, environment: dict[str, str]) -> AsyncIterator[dict]:
+    """Start the worker process; on exit stop it and fill the yielded dict with its peak memory."""
+    env = {**os.environ, "TEMPORAL_ADDRESS": address, **environment}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.worker_process", kind, cwd=PROJECT_DIR, env=env, stdout=PIPE
+    )
+    assert process.stdout is not None
+    line = (await process.stdout.readline()).decode().strip()
+    if line != "ready":
+        process.kill()
+        raise RuntimeError(f"the {kind} worker did not start (said {line!r}; exit {await process.wait()})")
+    figures: dict = {}
+    try:
+        yield figures
+    finally:
+        process.terminate()
+        out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+        for text in out.decode().splitlines():
+            if text.startswith("{"):
+                figures.update(json.loads(text))
+
+
+async def run_floor(env: WorkflowEnvironment, cycle: Cycle, folder: Path) -> RunFigures:
+    queue = f"bench-floor-{uuid.uuid4()}"
+    address = env.client.service_client.config.target_host
+    floor = floor_input(cycle)
+    async with worker_process("floor", address, {"RAKORTEK_TASK_QUEUE": queue}) as memory:
+        started = time.perf_counter()
+        workflow_id = f"floor-{cycle.year}-{queue}"
+        await env.client.execute_workflow(FloorCycleWorkflow.run, floor, id=workflow_id, task_queue=queue)
+        seconds = time.perf_counter() - started
+    ids = [workflow_id, *(floor_province_id(cycle.year, p.code) for p in cycle.provinces)]
+    figures = await history_figures(env.client, ids)
+    return RunFigures("floor", seconds, memory.get("peak_rss_mb", 0.0), figures)
+
+
+async def run_rehearsal(env: WorkflowEnvironment, cycle: Cycle, folder: Path, smtp_port: int) -> RunFigures:
+    """The cycle with simulated participants, real mail to the sink, a real SQLite file."""
+    queue = f"bench-rehearsal-{uuid.uuid4()}"
+    url = f"sqlite:///{folder / queue}.db"
+    engine = connect(url)
+    upgrade(engine)
+    engine.dispose()
+    address = env.client.service_client.config.target_host
+    environment = {
+        "RAKORTEK_TASK_QUEUE": queue,
+        "RAKORTEK_DATABASE_URL": url,
+        "RAKORTEK_SMTP_HOST": "127.0.0.1",
+        "RAKORTEK_SMTP_PORT": str(smtp_port),
+        "RAKORTEK_TOKEN_SECRET": BENCH_SECRET,
+        "RAKORTEK_OUTPUT_DIR": str(folder / f"{queue}-output"),
+    }
+    async with worker_process("rakortek", address, environment) as memory:
+        started = time.perf_counter()
+        workflow_id = f"rehearsal-{cycle.year}-{queue}"
+        summary = await env.client.execute_workflow(
+            CycleWorkflow.run,
+            CycleInput(cycle=cycle, rehearsal_speed=1.0, simulate_participants=True),
+            id=workflow_id,
+            task_queue=queue,
+        )
+        seconds = time.perf_counter() - started
+    done = sum(p.stage == "COMPLETED" for p in summary.provinces)
+    if done != len(cycle.provinces):
+        raise RuntimeError(f"the rehearsal ended with {done} of {len(cycle.provinces)} provinces COMPLETED")
+    ids = [workflow_id, *(province_workflow_id(cycle.year, p.code) for p in cycle.provinces)]
+    figures = await history_figures(env.client, ids)
+    return RunFigures(
+        "rehearsal",
+        seconds,
+        memory.get("peak_rss_mb", 0.0),
+        figures,
+        {"sessions_held": sum(p.sessions_held for p in summary.provinces)},
+    )
+
+
+async def connect_time_skipping() -> WorkflowEnvironment:
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from commands.namespace import ensure_search_attributes
+    from embedded.binaries import time_skipping_server
+
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=time_skipping_server(), data_converter=pydantic_data_converter
+    )
+    await ensure_search_attributes(env.client, env.client.namespace)
+    return env

@@ -3,6 +3,7 @@ when the simulated participants act."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,20 +46,36 @@ def schedule_request(cycle: Cycle) -> ScheduleRequest:
         venue_zone=desk.venue_zone,
         session_minutes=desk.session_minutes,
         max_parallel=desk.max_parallel_per_province,
+        desk_groups={p.code: p.parent for p in cycle.provinces if p.parent is not None} or None,
     )
 
 
 def session_recipients(cycle: Cycle, province: str, desk: str) -> list[str]:
     """The province's people for the desk (or its coordinators), and the desk's central people."""
-    own = [p for p in cycle.participants if p.province == province and desk in p.desks]
-    if not own:
-        own = cycle.people(Role.PROVINCE_COORDINATOR, province)
-    central = [
-        p
-        for p in cycle.participants
-        if p.province is None and p.role in CENTRAL_DESK_ROLES and desk in p.desks
-    ]
-    return [p.id for p in own + central]
+    return _Recipients(cycle).of(province, desk)
+
+
+class _Recipients:
+    """Who is invited to each session, indexed once: a regency-level cycle has 18,000 sessions."""
+
+    def __init__(self, cycle: Cycle) -> None:
+        self.own: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.coordinators: dict[str, list[str]] = defaultdict(list)
+        self.central: dict[str, list[str]] = defaultdict(list)
+        for p in cycle.participants:
+            if p.province is None:
+                if p.role in CENTRAL_DESK_ROLES:
+                    for desk in p.desks:
+                        self.central[desk].append(p.id)
+                continue
+            for desk in p.desks:
+                self.own[(p.province, desk)].append(p.id)
+            if p.role is Role.PROVINCE_COORDINATOR:
+                self.coordinators[p.province].append(p.id)
+
+    def of(self, province: str, desk: str) -> list[str]:
+        own = self.own.get((province, desk)) or self.coordinators.get(province, [])
+        return [*own, *self.central.get(desk, [])]
 
 
 def province_people(cycle: Cycle, province: str) -> list[Participant]:
@@ -72,6 +89,7 @@ def room_of(desk: str) -> str:
 
 def plan_sessions(cycle: Cycle) -> list[DeskSession]:
     planned = build_schedule(schedule_request(cycle))
+    recipients = _Recipients(cycle)
     return [
         DeskSession(
             id=session_id(cycle.year, s.province, s.desk),
@@ -81,7 +99,7 @@ def plan_sessions(cycle: Cycle) -> list[DeskSession]:
             ends_at=s.ends_at,
             room=room_of(s.desk),
             online_link=cycle.desk_sessions.online_link,
-            recipients=session_recipients(cycle, s.province, s.desk),
+            recipients=recipients.of(s.province, s.desk),
         )
         for s in planned
     ]

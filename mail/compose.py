@@ -50,6 +50,8 @@ class Sender:
 def _environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
+        # Templates change with a deploy, which restarts the worker: no stat() per message.
+        auto_reload=False,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -131,6 +133,7 @@ def compose(
         "year": outgoing.year,
         "recipient_name": recipient.name,
         "reminder_when": _reminder_when(outgoing.variant, language, facts),
+        "region": region_title(facts, language),
     }
     details: list[tuple[str, str, str | None]] = []
     event = outgoing.event
@@ -200,6 +203,16 @@ def compose(
     if outgoing.session_id:
         message["X-Rakortek-Session"] = outgoing.session_id
     return message
+
+
+def region_title(facts: dict[str, Any], language: str) -> str:
+    """ "Provinsi Aceh" / "Aceh Province"; a kabupaten/kota's own name says what it is."""
+    name = facts.get("province_name")
+    if name is None:
+        return ""
+    if facts.get("region_kind") == "kabupaten_kota":
+        return str(name)
+    return f"Provinsi {name}" if language == "id" else f"{name} Province"
 
 
 def language_of(recipient: Recipient) -> str:

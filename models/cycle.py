@@ -7,7 +7,7 @@ import tomllib
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from models.participants import Mailbox, Participant, Role
-from models.reference import Desk, DeskKind, Province, all_provinces, default_desks
+from models.reference import Desk, DeskKind, Province, all_provinces, all_regencies, default_desks
 from schedule.working_time import working_days
 
 
@@ -123,6 +123,9 @@ class CycleFile(_Strict):
     desk_sessions: DeskSessions
     deadlines: Deadlines
     reminders: Reminders = Reminders()
+    level: Literal["province", "regency"] = "province"
+    """province: the provinces meet the central government. regency: every kabupaten/kota of
+    the listed provinces meets its desks (the provinces' own cycles passing targets down)."""
     provinces: list[str] = Field(min_length=1)
     desks: list[DeskSpec] | None = None
     """None: the default 36 desks (config/reference)."""
@@ -189,8 +192,10 @@ class Cycle(BaseModel):
     deadlines: Deadlines
     reminders: Reminders
     provinces: list[Province]
+    """The regions going through the cycle: provinces, or kabupaten/kota (``level``)."""
     desks: list[Desk]
     participants: list[Participant]
+    level: Literal["province", "regency"] = "province"
 
     @property
     def venue_zone(self) -> ZoneInfo:
@@ -240,6 +245,9 @@ def load_cycle(path: str | Path) -> Cycle:
     zone = ZoneInfo(spec.desk_sessions.venue_zone)
     desks = [Desk(**d.model_dump()) for d in spec.desks] if spec.desks is not None else list(default_desks())
     provinces = [all_provinces()[code] for code in spec.provinces]
+    if spec.level == "regency":
+        chosen = set(spec.provinces)
+        provinces = [r for r in all_regencies().values() if r.parent in chosen]
     participants = _load_participants(path, spec.participants, provinces, desks)
 
     pre = spec.pre_meeting
@@ -266,6 +274,7 @@ def load_cycle(path: str | Path) -> Cycle:
         provinces=provinces,
         desks=desks,
         participants=participants,
+        level=spec.level,
     )
 
 

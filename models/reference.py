@@ -25,16 +25,26 @@ class DeskKind(StrEnum):
 
 
 class Province(BaseModel):
+    """A region going through the cycle: a province, or in a regency-level cycle a kabupaten/kota."""
+
     model_config = ConfigDict(frozen=True)
 
     code: str
+    """BPS province code; for a kabupaten/kota its Kemendagri code without the dot ("3578")."""
     name: str
     zone: str
     """IANA time zone of the province's capital."""
+    parent: str | None = None
+    """For a kabupaten/kota: the BPS code of its province."""
 
     @property
     def zone_abbreviation(self) -> str:
         return ZONE_ABBREVIATION[self.zone]
+
+    @property
+    def title(self) -> str:
+        """As participants read it: "Provinsi Aceh", "Kabupaten Aceh Selatan", "Kota Surabaya"."""
+        return self.name if self.parent is not None else f"Provinsi {self.name}"
 
 
 class Desk(BaseModel):
@@ -62,6 +72,21 @@ def all_provinces() -> dict[str, Province]:
     return {
         r["bps_code"]: Province(code=r["bps_code"], name=r["name"], zone=r["iana_zone"])
         for r in _rows("provinces.csv")
+    }
+
+
+@cache
+def all_regencies() -> dict[str, Province]:
+    """The 514 kabupaten/kota, by Kemendagri code, each in its province's zone."""
+    provinces = all_provinces()
+    return {
+        r["kemendagri_code"]: Province(
+            code=r["kemendagri_code"],
+            name=r["name"],
+            zone=provinces[r["province_bps"]].zone,
+            parent=r["province_bps"],
+        )
+        for r in _rows("regencies.csv")
     }
 
 

@@ -2,7 +2,8 @@
 
 Hard constraints, all of them checked again from the result by the tests:
 - on a working day of the window, inside the working hours of the venue and of the province;
-- never two provinces at one desk at the same time;
+- never two provinces at one desk at the same time (in a regency-level cycle: never two
+  kabupaten/kota of one province at its desk at the same time);
 - at most ``max_parallel`` sessions of one province at the same time.
 
 Placement is greedy and deterministic: provinces with the fewest shared working hours go first,
@@ -32,6 +33,9 @@ class ScheduleRequest:
     venue_zone: str
     session_minutes: int
     max_parallel: int
+    desk_groups: dict[str, str] | None = None
+    """Province code → the group whose desks it uses. None: one set of desks for everyone. In a
+    regency-level cycle each province runs its own desks for its kabupaten/kota."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,8 @@ def build_schedule(request: ScheduleRequest) -> list[PlannedSession]:
         raise ScheduleError(reasons)
 
     order = sorted(request.provinces, key=lambda p: (len(starts_by_zone[p[1]]), p[0]))
-    desk_busy: dict[str, set[int]] = defaultdict(set)
+    desk_busy: dict[tuple[str, str], set[int]] = defaultdict(set)
+    groups = request.desk_groups or {}
     province_load: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     sessions: list[PlannedSession] = []
     unplaced: list[str] = []
@@ -95,7 +100,7 @@ def build_schedule(request: ScheduleRequest) -> list[PlannedSession]:
         desks = request.desks[shift:] + request.desks[:shift]
         load = province_load[province]
         for desk in desks:
-            busy = desk_busy[desk]
+            busy = desk_busy[(groups.get(province, ""), desk)]
             for start in starts_by_zone[zone]:
                 first = int(start.timestamp()) // step_seconds
                 span = range(first, first + steps_per_session)

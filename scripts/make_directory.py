@@ -4,10 +4,13 @@ Every address is under the reserved ``.test`` domain, so that a rehearsal never 
 person. The output is the same on every run: names come from fixed lists, picked in order.
 
     python scripts/make_directory.py config/cycles/2022/participants.csv
+    python scripts/make_directory.py config/cycles/scale/participants-38.csv --provinces all
+    python scripts/make_directory.py config/cycles/scale/participants-kabkota.csv --regencies
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import sys
 import unicodedata
@@ -16,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models.reference import all_provinces, default_desks, provinces_of_2022
+from models.reference import all_provinces, all_regencies, default_desks, provinces_of_2022
 
 GIVEN = (
     "Siti Ahmad Dewi Budi Rina Agus Nur Hendra Sri Joko Ratna Eko Yuni Bambang Fitri Rudi "
@@ -44,8 +47,9 @@ def _local_part(name: str) -> str:
     return ascii_name.lower().replace(" ", ".")
 
 
-def build(province_codes: list[str]) -> list[dict[str, str]]:
-    names = iter(_names())
+def build(province_codes: list[str], regencies: bool = False) -> list[dict[str, str]]:
+    """``regencies``: the kabupaten/kota of those provinces take part, each with a small delegation."""
+    names = cycle(_names())
     desks = list(default_desks())
     urusan = [d for d in desks if d.kind == "urusan"]
     kewilayahan = [d for d in desks if d.kind == "kewilayahan"]
@@ -94,7 +98,9 @@ def build(province_codes: list[str]) -> list[dict[str, str]]:
             bangda,
             desk_codes=[d.code],
         )
-    for i in range(1, 13):
+    # In a province's own cycle its facilitators meet the kabupaten/kota: no ministry or
+    # Bappenas official sits at those desks.
+    for i in range(1, 1 if regencies else 13):
         add(
             f"BAP-{i:02d}",
             "bappenas",
@@ -103,7 +109,7 @@ def build(province_codes: list[str]) -> list[dict[str, str]]:
             desk_codes=[kewilayahan[(i - 1) % len(kewilayahan)].code],
             language="en" if i % 6 == 0 else "id",
         )
-    for n, d in enumerate(desks):
+    for n, d in enumerate([] if regencies else desks):
         agency = "".join(w[0] for w in d.lead_agency.replace("/", " ").split() if w[0].isupper())
         for k in (1, 2):
             add(
@@ -114,6 +120,26 @@ def build(province_codes: list[str]) -> list[dict[str, str]]:
                 desk_codes=[d.code],
                 language="en" if (n + k) % 17 == 0 else "id",
             )
+
+    if regencies:
+        chosen = set(province_codes)
+        for r in all_regencies().values():
+            if r.parent not in chosen:
+                continue
+            domain = f"bappeda.{_local_part(r.name).replace('.', '')}.test"
+            org = f"Bappeda {r.name}"
+            add(f"R{r.code}-KEPALA", "regional_signer", org, domain, province=r.code, zone=r.zone)
+            add(
+                f"R{r.code}-KOORD",
+                "province_coordinator",
+                org,
+                domain,
+                province=r.code,
+                zone=r.zone,
+                desk_codes=[d.code for d in kewilayahan],
+            )
+            add(f"R{r.code}-SEKR", "province_coordinator", org, domain, province=r.code, zone=r.zone)
+        return rows
 
     provinces = all_provinces()
     for code in province_codes:
@@ -147,8 +173,14 @@ def build(province_codes: list[str]) -> list[dict[str, str]]:
 
 
 def main() -> None:
-    out = Path(sys.argv[1])
-    rows = build(list(provinces_of_2022()))
+    parser = argparse.ArgumentParser(description="Write a cycle's synthetic participant directory")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--provinces", choices=["2022", "all"], default="2022")
+    parser.add_argument("--regencies", action="store_true", help="kabupaten/kota of those provinces")
+    args = parser.parse_args()
+    codes = list(provinces_of_2022()) if args.provinces == "2022" else list(all_provinces())
+    out = args.out
+    rows = build(codes, regencies=args.regencies)
     with out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()

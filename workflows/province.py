@@ -336,7 +336,7 @@ class ProvinceWorkflow:
         return CalendarEvent(
             uid=f"rakortek-{session.id}@{domain}",
             sequence=session.sequence,
-            summary=f"{desk.title}: Provinsi {self.input.province.name}",
+            summary=f"{desk.title}: {self.input.province.title}",
             starts_at=session.starts_at,
             ends_at=session.ends_at,
             zone=self.input.venue_zone,
@@ -362,6 +362,8 @@ class ProvinceWorkflow:
             "plan_year": input.plan_year,
             "province_name": input.province.name,
         }
+        if input.province.parent is not None:
+            base_facts["region_kind"] = "kabupaten_kota"
         if session is not None:
             base_facts["desk_title"] = self.desks[session.desk].title
             base_facts["minutes_before"] = input.reminders.minutes_before

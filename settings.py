@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     """Workflow tasks one worker processes at once."""
     worker_cache: int = Field(1000, ge=0, validation_alias="RAKORTEK_WORKER_CACHE")
     """Workflows a worker keeps in memory between tasks (sticky cache); 0 replays each task."""
+    worker_pdf_processes: int = Field(2, ge=0, validation_alias="RAKORTEK_WORKER_PDF_PROCESSES")
+    """Processes laying out the agreements' PDFs beside a worker; 0 lays them out in the worker."""
     token_secret: SecretStr | None = Field(None, validation_alias="RAKORTEK_TOKEN_SECRET")
     """Signs and checks the action tokens in participants' mail; workers and starter share it."""
     payload_key: SecretStr | None = Field(None, validation_alias="RAKORTEK_PAYLOAD_KEY")

@@ -17,7 +17,7 @@ from temporalio.service import TLSConfig
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.documents import DocumentActivities
+from activities.documents import DocumentActivities, pdf_processes
 from activities.messages import MessageActivities
 from activities.planning import PlanningActivities
 from activities.records import RecordActivities
@@ -131,7 +131,8 @@ async def rakortek_worker(
     records = RecordActivities(engine)
     planning = PlanningActivities(engine)
     messages = MessageActivities(engine, pool, settings.mail_from, issuer)
-    documents = DocumentActivities(engine, settings.output_dir)
+    pdf_pool = pdf_processes(settings.worker_pdf_processes)
+    documents = DocumentActivities(engine, settings.output_dir, pdf_pool)
     simulation = SimulationActivities(client, engine, issuer)
     # Database activities are synchronous and run in this pool: one thread per activity slot.
     with ThreadPoolExecutor(max_workers=settings.worker_activities) as executor:
@@ -171,6 +172,8 @@ async def rakortek_worker(
                 yield worker
         finally:
             await pool.close()
+            if pdf_pool is not None:
+                pdf_pool.shutdown(wait=True, cancel_futures=True)
             engine.dispose()
 
 

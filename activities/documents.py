@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+import multiprocessing
 import os
+import threading
+import time
 from collections import defaultdict
+from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -30,13 +35,20 @@ from store.tables import (
     SignatureRow,
 )
 
+# The minutes' stylesheet serves browsers too; xhtml2pdf warns, on every render, about the
+# properties it skips (border-collapse), which says nothing about the document.
+logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATUS_LABEL = {"agreed": "Disepakati", "adjusted": "Disepakati dengan penyesuaian"}
 
 
 def _environment() -> Environment:
     return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html", "html.j2"])
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        # Templates change with a deploy, which restarts the worker: no stat() per message.
+        auto_reload=False,
+        autoescape=select_autoescape(["html", "html.j2"]),
     )
 
 
@@ -62,10 +74,36 @@ def _write_atomically(path: Path, content: bytes) -> None:
     os.replace(temporary, path)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In a PDF process: leave when the worker that started it is gone, even killed with -9."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def pdf_processes(count: int) -> Executor | None:
+    """Processes that lay out PDFs beside the worker (xhtml2pdf is pure Python and slow: in the
+    worker it would hold the interpreter from every other activity). None: in the worker."""
+    if count <= 0:
+        return None
+    return ProcessPoolExecutor(
+        max_workers=count,
+        # Not fork: the worker's process holds the Temporal core's threads.
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
 class DocumentActivities:
-    def __init__(self, engine: Engine, output_dir: Path) -> None:
+    def __init__(self, engine: Engine, output_dir: Path, pdf_pool: Executor | None = None) -> None:
         self.engine = engine
         self.output_dir = output_dir
+        self.pdf_pool = pdf_pool
 
     def agreement_context(self, year: int, province: str, signed: bool) -> dict[str, Any]:
         with Session(self.engine) as db:
@@ -195,7 +233,8 @@ class DocumentActivities:
             / f"berita-acara-{request.province}{suffix}.html"
         )
         _write_atomically(path, content)
-        _write_atomically(path.with_suffix(".pdf"), html_to_pdf(html))
+        pdf = self.pdf_pool.submit(html_to_pdf, html).result() if self.pdf_pool else html_to_pdf(html)
+        _write_atomically(path.with_suffix(".pdf"), pdf)
         if not signed:
             with Session(self.engine) as db, db.begin():
                 upsert(

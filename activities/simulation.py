@@ -75,6 +75,9 @@ class SimulationActivities:
         self.client = client
         self.engine = engine
         self.issuer = issuer
+        # A cycle's directory is fixed once registered: each look-up is made once per worker.
+        self._roles: dict[tuple[int, str], tuple[str, str | None]] = {}
+        self._found: dict[tuple[int, str, str | None, str | None], str] = {}
 
     def token_for(
         self, year: int, actor: str, province: str | None = None, document: str | None = None
@@ -82,13 +85,16 @@ class SimulationActivities:
         """The token the simulated person received by mail (for a signature: the one-time one)."""
         if self.issuer is None:
             return None
-        with Session(self.engine) as db:
-            person = db.get(ParticipantRow, (year, actor))
-        if person is None:
-            raise LookupError(f"unknown participant {actor} in {year}")
+        if (year, actor) not in self._roles:
+            with Session(self.engine) as db:
+                person = db.get(ParticipantRow, (year, actor))
+            if person is None:
+                raise LookupError(f"unknown participant {actor} in {year}")
+            self._roles[(year, actor)] = (person.role, person.province)
+        role, own_province = self._roles[(year, actor)]
         if document is not None:
-            return self.issuer.issue(claims_for(actor, year, province, person.role, SIGN, document))
-        return self.issuer.issue(claims_for(actor, year, person.province, person.role))
+            return self.issuer.issue(claims_for(actor, year, province, role, SIGN, document))
+        return self.issuer.issue(claims_for(actor, year, own_province, role))
 
     async def _update(self, workflow_id: str, name: str, arg: BaseModel, update_id: str) -> None:
         handle = self.client.get_workflow_handle(workflow_id)
@@ -97,6 +103,12 @@ class SimulationActivities:
         await handle.start_update(name, arg, id=update_id, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
 
     def _person(self, year: int, role: str, province: str | None = None, desk: str | None = None) -> str:
+        key = (year, role, province, desk)
+        if key not in self._found:
+            self._found[key] = self._look_up(year, role, province, desk)
+        return self._found[key]
+
+    def _look_up(self, year: int, role: str, province: str | None, desk: str | None) -> str:
         with Session(self.engine) as db:
             query = select(ParticipantRow).where(ParticipantRow.year == year, ParticipantRow.role == role)
             if province is not None:

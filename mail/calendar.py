@@ -32,15 +32,20 @@ def _address(person: Person, **params: str) -> vCalAddress:
 
 @cache
 def _vtimezone(zone: str) -> bytes:
-    # Building a VTIMEZONE from the tz database is the slowest step of an invitation: once per zone.
+    """The zone's VTIMEZONE block, as it is written inside a calendar.
+
+    Building it from the tz database is the slowest step of an invitation, and parsing it back
+    for every message the next slowest: it is made once per zone and spliced in as bytes.
+    """
+    built = Calendar()
+    built.add_component(Timezone.from_tzid(zone))
     calendar = Calendar()
-    calendar.add_component(Timezone.from_tzid(zone))
-    return calendar.to_ical()
-
-
-def _with_timezone(calendar: Calendar, zone: str) -> None:
-    for component in Calendar.from_ical(_vtimezone(zone)).walk("VTIMEZONE"):
+    for component in Calendar.from_ical(built.to_ical()).walk("VTIMEZONE"):
         calendar.add_component(component)
+    text = calendar.to_ical()
+    return text[
+        text.index(b"BEGIN:VTIMEZONE") : text.rindex(b"END:VTIMEZONE\r\n") + len(b"END:VTIMEZONE\r\n")
+    ]
 
 
 def build_calendar(
@@ -93,10 +98,8 @@ def build_calendar(
         alarm.add("description", event.summary)
         alarm.add("trigger", timedelta(minutes=-30))
         vevent.add_component(alarm)
-    _with_timezone(calendar, event.zone)
     calendar.add_component(vevent)
-    calendar.add_missing_timezones()
-    missing = calendar.get_missing_tzids()
-    if missing:
-        raise ValueError(f"calendar lacks VTIMEZONE for {sorted(missing)}")
-    return calendar.to_ical()
+    # Every local time of the event is in its zone (DTSTAMP is UTC): that one VTIMEZONE, first.
+    text = calendar.to_ical()
+    at = text.index(b"BEGIN:VEVENT")
+    return text[:at] + _vtimezone(event.zone) + text[at:]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.orm import Session
 
 from store.tables import Base
@@ -59,7 +59,8 @@ def upsert(
         raise NotImplementedError(f"upsert is not written for {dialect}")
     keys = list(keys)
     columns = [c for c in rows[0] if c not in keys]
-    statement = insert(table)
+    # On the table, not the mapped class: a plain executemany, without the ORM's bulk machinery.
+    statement = insert(cast(Table, table.__table__))
     if update and columns:
         statement = statement.on_conflict_do_update(
             index_elements=keys, set_={c: statement.excluded[c] for c in columns}
@@ -69,4 +70,4 @@ def upsert(
     # Chunked: SQLite caps the number of bound parameters per statement.
     per_chunk = max(1, 30_000 // max(1, len(rows[0])))
     for start in range(0, len(rows), per_chunk):
-        session.execute(statement, list(rows[start : start + per_chunk]))
+        session.connection().execute(statement, list(rows[start : start + per_chunk]))

@@ -206,7 +206,8 @@ def main() -> None:
     out = VAR_DIR / "bench" / f"{args.command}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
-    console.print(f"figures written to {out}")
+    # Plain print: a machine reads this line, and rich would wrap it.
+    print(f"figures written to {out}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.calendar_time import CalendarTime
 
-NOOP_TIMEOUT = {"start_to_close_timeout": timedelta(minutes=2)}
+NOOP_TIMEOUT = timedelta(minutes=2)
 
 
 class Noop(BaseModel):
@@ -90,14 +90,16 @@ class FloorActivities:
 
 
 async def noop(what: str) -> None:
-    await workflow.execute_activity_method(FloorActivities.noop, Noop(what=what), **NOOP_TIMEOUT)  # type: ignore[arg-type]
+    await workflow.execute_activity_method(
+        FloorActivities.noop, Noop(what=what), start_to_close_timeout=NOOP_TIMEOUT
+    )
 
 
 async def act(step: str) -> None:
     await workflow.execute_activity_method(
         FloorActivities.act,
         FloorAct(workflow_id=workflow.info().workflow_id, step=step),
-        **NOOP_TIMEOUT,  # type: ignore[arg-type]
+        start_to_close_timeout=NOOP_TIMEOUT,
     )
 
 

@@ -142,7 +142,10 @@ async def run_rehearsal(env: WorkflowEnvironment, cycle: Cycle, folder: Path, sm
         seconds,
         memory.get("peak_rss_mb", 0.0),
         figures,
-        {"sessions_held": sum(p.sessions_held for p in summary.provinces)},
+        {
+            "sessions_held": sum(p.sessions_held for p in summary.provinces),
+            "pdf_process_peak_rss_mb": memory.get("pdf_process_peak_rss_mb", 0.0),
+        },
     )
 
 

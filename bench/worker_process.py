@@ -48,8 +48,11 @@ async def main(kind: str) -> None:
     async with running:
         print("ready", flush=True)
         await stop.wait()
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"peak_rss_mb": round(peak_kib / 1024, 1)}), flush=True)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # The largest of its finished children: the PDF processes, stopped with the worker.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    figures = {"peak_rss_mb": round(own / 1024, 1), "pdf_process_peak_rss_mb": round(children / 1024, 1)}
+    print(json.dumps(figures), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,44 @@
+"""The benchmark command, run small: its floor mirrors the rehearsal, and it reports every figure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from settings import PROJECT_DIR
+
+
+def test_engine_benchmark_compares_the_rehearsal_with_a_floor_of_the_same_shape() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "engine", "--repeats", "1", "--provinces", "2", "--desks", "3"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    out = Path(done.stdout.strip().splitlines()[-1].removeprefix("figures written to "))
+    results = json.loads(out.read_text(encoding="utf-8"))
+    out.unlink()
+
+    floor = results["runs"]["floor"][0]
+    rehearsal = results["runs"]["rehearsal"][0]
+    assert rehearsal["sessions_held"] == 2 * 3
+    # The same workflows, and nearly the same activities, timers and updates: the rehearsal
+    # adds its moved and cancelled sessions, the late signature and the audit trail.
+    assert floor["workflows"] == rehearsal["workflows"] == 3
+    assert floor["children"] == rehearsal["children"] == 2
+    for kind in ("activities", "timers", "updates"):
+        assert 0.6 * rehearsal[kind] <= floor[kind] <= rehearsal[kind], kind
+    assert results["ratio"] == round(results["rehearsal_seconds_median"] / results["floor_seconds_median"], 2)
+    assert 0 < floor["peak_rss_mb"] and 0 < rehearsal["peak_rss_mb"]
+    assert rehearsal["largest_history_events"] > 0
+    for kind in ("pre-meeting", "sessions"):
+        mail = results["mail"][kind]
+        assert mail["messages"] > 0 and mail["rakortek_per_s"] > 0 and mail["raw_aiosmtplib_per_s"] > 0
+    assert results["schedule"]["sessions"] == 6
+    assert results["machine"]["cores"] >= 1
+    # What a reader sees: the comparison table with its targets.
+    assert "ratio rehearsal / floor" in done.stdout and "≤ 1.5" in done.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Sequence
@@ -193,6 +194,12 @@ def compose(
         message.attach(attachment)
     else:
         message = alternative
+    # Fixed boundaries: the generator would otherwise draw one at random and scan every part
+    # for it. Parts are base64 and no line of theirs begins with "--".
+    stem = hashlib.sha256(message_id(outgoing, recipient.id, domain).encode()).hexdigest()[:24]
+    alternative.set_boundary(f"alt-{stem}")
+    if message is not alternative:
+        message.set_boundary(f"mixed-{stem}")
     message["Subject"] = Header(subject, "utf-8").encode()
     message["From"] = formataddr((sender.organizer_name, sender.address), "utf-8")
     message["Reply-To"] = formataddr((sender.organizer_name, sender.organizer_mailbox), "utf-8")

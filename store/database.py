@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.orm import Session
 
 from store.tables import Base
@@ -71,3 +71,21 @@ def upsert(
     per_chunk = max(1, 30_000 // max(1, len(rows[0])))
     for start in range(0, len(rows), per_chunk):
         session.connection().execute(statement, list(rows[start : start + per_chunk]))
+
+
+def insert_new(
+    connection: Connection, table: type[Base], rows: Sequence[dict[str, Any]], key: str
+) -> set[Any]:
+    """Insert the rows whose ``key`` is not there yet; return the keys of those inserted."""
+    if not rows:
+        return set()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:
+        raise NotImplementedError(f"insert_new is not written for {dialect}")
+    target = cast(Table, table.__table__)
+    statement = insert(target).on_conflict_do_nothing(index_elements=[key]).returning(target.c[key])
+    return set(connection.execute(statement, list(rows)).scalars())

@@ -29,10 +29,21 @@ from bench.mail import pre_meeting_mail, rakortek_rate, raw_rate, sample_message
 from bench.runs import RunFigures, connect_time_skipping, run_floor, run_rehearsal, smtp_sink
 from bench.scale import shrink
 from models.cycle import Cycle, load_cycle
-from settings import PROJECT_DIR, VAR_DIR
+from settings import PROJECT_DIR, VAR_DIR, Settings
 
 CYCLE_2022 = PROJECT_DIR / "config" / "cycles" / "2022" / "rakortekrenbang-2022.toml"
 console = Console()
+
+
+def tuning() -> dict[str, Any]:
+    """The worker settings in force (RAKORTEK_WORKER_*), printed with the figures they gave."""
+    settings = Settings()
+    return {
+        "activities": settings.worker_activities,
+        "workflow_tasks": settings.worker_workflow_tasks,
+        "cache": settings.worker_cache,
+        "pdf_processes": settings.worker_pdf_processes,
+    }
 
 
 def median(values: list[float]) -> float:
@@ -86,6 +97,8 @@ async def engine(args: argparse.Namespace) -> dict[str, Any]:
     if args.provinces or args.desks:
         cycle = shrink(cycle, args.provinces, args.desks)
     results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle), "repeats": args.repeats}
+    results["workers"] = args.workers
+    results["settings"] = tuning()
     results["provinces"], results["desks"] = len(cycle.provinces), len(cycle.desks)
     sessions, times = schedule_seconds(cycle, max(args.repeats, 3))
     results["schedule"] = {"sessions": sessions, "seconds_median": median(times)}
@@ -99,10 +112,10 @@ async def engine(args: argparse.Namespace) -> dict[str, Any]:
         try:
             runs: dict[str, list[dict[str, Any]]] = {"floor": [], "rehearsal": []}
             for n in range(args.repeats):
-                floor = await run_floor(env, cycle, folder)
+                floor = await run_floor(env, cycle, folder, args.workers)
                 runs["floor"].append(run_row(floor))
                 console.print(f"run {n + 1}: floor {floor.seconds:.1f} s")
-                rehearsal = await run_rehearsal(env, cycle, folder, smtp_port)
+                rehearsal = await run_rehearsal(env, cycle, folder, smtp_port, args.workers)
                 runs["rehearsal"].append(run_row(rehearsal))
                 console.print(f"run {n + 1}: rehearsal {rehearsal.seconds:.1f} s")
         finally:
@@ -121,6 +134,7 @@ def print_engine(results: dict[str, Any]) -> None:
     m = results["machine"]
     console.print(f"\n[bold]{m['cpu']}[/], {m['cores']} cores, {m['memory_gb']} GB, {m['system']}")
     console.print(f"Python {m['python']}, temporalio {m['temporalio']}; medians of {results['repeats']} runs")
+    console.print(f"{results['workers']} worker process(es), settings {results['settings']}")
     table = Table("figure", "floor", "rehearsal", "target")
     floor, rehearsal = results["runs"]["floor"], results["runs"]["rehearsal"]
 
@@ -170,14 +184,15 @@ async def one_cycle(args: argparse.Namespace) -> dict[str, Any]:
     cycle = load_cycle(args.cycle_file)
     if args.provinces or args.desks:
         cycle = shrink(cycle, args.provinces, args.desks)
-    results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle_file)}
+    results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle_file), "workers": args.workers}
+    results["settings"] = tuning()
     sessions, times = schedule_seconds(cycle, 1)
     results["schedule"] = {"sessions": sessions, "seconds": round(times[0], 2)}
     console.print(f"{len(cycle.provinces)} regions, {sessions} sessions scheduled in {times[0]:.2f} s")
     with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp, smtp_sink() as smtp_port:
         env = await connect_time_skipping()
         try:
-            run = await run_rehearsal(env, cycle, Path(tmp), smtp_port)
+            run = await run_rehearsal(env, cycle, Path(tmp), smtp_port, args.workers)
         finally:
             await env.shutdown()
     results["rehearsal"] = run_row(run)
@@ -201,6 +216,7 @@ def main() -> None:
     for p in (e, c):
         p.add_argument("--provinces", type=int, default=0, help="only the first N provinces (a quick run)")
         p.add_argument("--desks", type=int, default=0, help="only the first N desks (a quick run)")
+        p.add_argument("--workers", type=int, default=1, help="worker processes on the task queue")
     args = parser.parse_args()
     results = asyncio.run(engine(args) if args.command == "engine" else one_cycle(args))
     out = VAR_DIR / "bench" / f"{args.command}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"

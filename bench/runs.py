@@ -70,33 +70,42 @@ def _wait_for_port(port: int, timeout: float = 20) -> None:
 
 
 @contextlib.asynccontextmanager
-async def worker_process(kind: str, address: str, environment: dict[str, str]) -> AsyncIterator[dict]:
-    """Start the worker process; on exit stop it and fill the yielded dict with its peak memory."""
+async def worker_processes(
+    kind: str, address: str, environment: dict[str, str], count: int = 1
+) -> AsyncIterator[dict]:
+    """Start ``count`` worker processes on one task queue; on exit stop them and fill the yielded
+    dict with the largest peak memory among them (and among their PDF processes)."""
     env = {**os.environ, "TEMPORAL_ADDRESS": address, **environment}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.worker_process", kind, cwd=PROJECT_DIR, env=env, stdout=PIPE
-    )
-    assert process.stdout is not None
-    line = (await process.stdout.readline()).decode().strip()
-    if line != "ready":
-        process.kill()
-        raise RuntimeError(f"the {kind} worker did not start (said {line!r}; exit {await process.wait()})")
+    processes = []
     figures: dict = {}
     try:
+        for _ in range(count):
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bench.worker_process", kind, cwd=PROJECT_DIR, env=env, stdout=PIPE
+            )
+            processes.append(process)
+            assert process.stdout is not None
+            line = (await process.stdout.readline()).decode().strip()
+            if line != "ready":
+                raise RuntimeError(f"a {kind} worker did not start (said {line!r})")
         yield figures
     finally:
-        process.terminate()
-        out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-        for text in out.decode().splitlines():
-            if text.startswith("{"):
-                figures.update(json.loads(text))
+        for process in processes:
+            if process.returncode is None:
+                process.terminate()
+        for process in processes:
+            out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+            for text in out.decode().splitlines():
+                if text.startswith("{"):
+                    for key, value in json.loads(text).items():
+                        figures[key] = max(figures.get(key, 0.0), value)
 
 
-async def run_floor(env: WorkflowEnvironment, cycle: Cycle, folder: Path) -> RunFigures:
+async def run_floor(env: WorkflowEnvironment, cycle: Cycle, folder: Path, workers: int = 1) -> RunFigures:
     queue = f"bench-floor-{uuid.uuid4()}"
     address = env.client.service_client.config.target_host
     floor = floor_input(cycle)
-    async with worker_process("floor", address, {"RAKORTEK_TASK_QUEUE": queue}) as memory:
+    async with worker_processes("floor", address, {"RAKORTEK_TASK_QUEUE": queue}, workers) as memory:
         started = time.perf_counter()
         workflow_id = f"floor-{cycle.year}-{queue}"
         await env.client.execute_workflow(FloorCycleWorkflow.run, floor, id=workflow_id, task_queue=queue)
@@ -106,7 +115,9 @@ async def run_floor(env: WorkflowEnvironment, cycle: Cycle, folder: Path) -> Run
     return RunFigures("floor", seconds, memory.get("peak_rss_mb", 0.0), figures)
 
 
-async def run_rehearsal(env: WorkflowEnvironment, cycle: Cycle, folder: Path, smtp_port: int) -> RunFigures:
+async def run_rehearsal(
+    env: WorkflowEnvironment, cycle: Cycle, folder: Path, smtp_port: int, workers: int = 1
+) -> RunFigures:
     """The cycle with simulated participants, real mail to the sink, a real SQLite file."""
     queue = f"bench-rehearsal-{uuid.uuid4()}"
     url = f"sqlite:///{folder / queue}.db"
@@ -122,7 +133,7 @@ async def run_rehearsal(env: WorkflowEnvironment, cycle: Cycle, folder: Path, sm
         "RAKORTEK_TOKEN_SECRET": BENCH_SECRET,
         "RAKORTEK_OUTPUT_DIR": str(folder / f"{queue}-output"),
     }
-    async with worker_process("rakortek", address, environment) as memory:
+    async with worker_processes("rakortek", address, environment, workers) as memory:
         started = time.perf_counter()
         workflow_id = f"rehearsal-{cycle.year}-{queue}"
         summary = await env.client.execute_workflow(

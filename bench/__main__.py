@@ -25,7 +25,7 @@ from rich.table import Table
 
 from activities.planning import plan_sessions
 from bench.machine import machine
-from bench.mail import pre_meeting_mail, rakortek_rate, raw_rate, sample_message, session_mail
+from bench.mail import pre_meeting_invitations, rakortek_rate, raw_rate, sample_message, session_mail
 from bench.runs import RunFigures, connect_time_skipping, run_floor, run_rehearsal, smtp_sink
 from bench.scale import shrink
 from models.cycle import Cycle, load_cycle
@@ -61,7 +61,10 @@ def schedule_seconds(cycle: Cycle, repeats: int) -> tuple[int, list[float]]:
 
 async def mail_figures(cycle: Cycle, smtp_port: int, folder: Path, repeats: int) -> dict[str, Any]:
     figures: dict[str, Any] = {}
-    for label, mail in (("pre-meeting", pre_meeting_mail(cycle)), ("sessions", session_mail(cycle, 100))):
+    for label, mail in (
+        ("pre-meeting", pre_meeting_invitations(cycle)),
+        ("sessions", session_mail(cycle, 100)),
+    ):
         ours, raw = [], []
         for n in range(repeats):
             sent, seconds = await rakortek_rate(cycle, mail, smtp_port, folder / f"mail-{label}-{n}.db")
@@ -115,7 +118,7 @@ async def engine(args: argparse.Namespace) -> dict[str, Any]:
             # its memory (113, 141 and 388 s for the same floor on one server).
             env = await connect_time_skipping()
             try:
-                floor = await run_floor(env, cycle, folder, args.workers)
+                floor = await run_floor(env, cycle, args.workers)
                 runs["floor"].append(run_row(floor))
                 console.print(f"run {n + 1}: floor {floor.seconds:.1f} s")
                 rehearsal = await run_rehearsal(env, cycle, folder, smtp_port, args.workers)

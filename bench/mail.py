@@ -25,41 +25,12 @@ from models.records import RegisterCycle
 from security.tokens import TokenIssuer, claims_for
 from store.database import connect
 from store.schema import upgrade
-from workflows.cycle import PRE_MEETING_BATCH
+from workflows.cycle import pre_meeting_mail
 
 
-def pre_meeting_mail(cycle: Cycle) -> list[Outgoing]:
-    """The pre-meeting invitation to everyone, in the cycle's batches."""
-    domain = cycle.organizer.mailbox.rsplit("@", 1)[-1]
-    event = CalendarEvent(
-        uid=f"rakortek-{cycle.year}-pra@{domain}",
-        sequence=0,
-        summary=f"Pra-Rakortekrenbang Tahun {cycle.year}",
-        starts_at=cycle.pre_meeting.starts_at,
-        ends_at=cycle.pre_meeting.ends_at,
-        zone=cycle.desk_sessions.venue_zone,
-        location=f"Daring (studio: {cycle.pre_meeting.host_studio})",
-        online_link=cycle.pre_meeting.online_link,
-    )
-    everyone = [p.id for p in cycle.participants]
-    return [
-        Outgoing(
-            year=cycle.year,
-            organizer=cycle.organizer,
-            kind=MailKind.PRE_MEETING_INVITE,
-            subject_ref=f"{cycle.year}-pra",
-            recipients=everyone[i : i + PRE_MEETING_BATCH],
-            event=event,
-            facts={
-                "cycle_name": cycle.name,
-                "plan_year": cycle.plan_year,
-                "host_studio": cycle.pre_meeting.host_studio,
-                "minutes_before": cycle.reminders.minutes_before,
-            },
-            made_at=cycle.opens_at,
-        )
-        for i in range(0, len(everyone), PRE_MEETING_BATCH)
-    ]
+def pre_meeting_invitations(cycle: Cycle) -> list[Outgoing]:
+    """The pre-meeting invitation to everyone, in the cycle's own batches."""
+    return pre_meeting_mail(cycle, MailKind.PRE_MEETING_INVITE, cycle.opens_at)
 
 
 def session_mail(cycle: Cycle, sessions: int) -> list[Outgoing]:

@@ -21,6 +21,7 @@ from bench.floor import FloorCycleWorkflow, floor_province_id
 from bench.histories import HistoryFigures, history_figures
 from bench.shape import floor_input
 from embedded.smtp import free_port
+from embedded.stack import wait_for_port
 from models.cycle import Cycle
 from models.workflow_io import CycleInput, province_workflow_id
 from settings import PROJECT_DIR
@@ -51,22 +52,11 @@ def smtp_sink() -> Iterator[int]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for_port(port)
+        wait_for_port(port, "SMTP sink", timeout=20)
         yield port
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def _wait_for_port(port: int, timeout: float = 20) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
 @contextlib.asynccontextmanager
@@ -101,7 +91,7 @@ async def worker_processes(
                         figures[key] = max(figures.get(key, 0.0), value)
 
 
-async def run_floor(env: WorkflowEnvironment, cycle: Cycle, folder: Path, workers: int = 1) -> RunFigures:
+async def run_floor(env: WorkflowEnvironment, cycle: Cycle, workers: int = 1) -> RunFigures:
     queue = f"bench-floor-{uuid.uuid4()}"
     address = env.client.service_client.config.target_host
     floor = floor_input(cycle)

@@ -40,6 +40,17 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+def _insert_of(dialect: str) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:
+        raise NotImplementedError(f"upserts are not written for {dialect}")
+    return insert
+
+
 def upsert(
     session: Session,
     table: type[Base],
@@ -50,13 +61,7 @@ def upsert(
     """Insert rows; on a key already present, overwrite it (or leave it, with update=False)."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:
-        raise NotImplementedError(f"upsert is not written for {dialect}")
+    insert = _insert_of(session.get_bind().dialect.name)
     keys = list(keys)
     columns = [c for c in rows[0] if c not in keys]
     # On the table, not the mapped class: a plain executemany, without the ORM's bulk machinery.
@@ -79,13 +84,7 @@ def insert_new(
     """Insert the rows whose ``key`` is not there yet; return the keys of those inserted."""
     if not rows:
         return set()
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:
-        raise NotImplementedError(f"insert_new is not written for {dialect}")
+    insert = _insert_of(connection.dialect.name)
     target = cast(Table, table.__table__)
     statement = insert(target).on_conflict_do_nothing(index_elements=[key]).returning(target.c[key])
     return set(connection.execute(statement, list(rows)).scalars())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
     from activities.simulation import SimulatedAttendance, SimulationActivities
     from models.clock import CycleClock
+    from models.cycle import Cycle
     from models.messages import CalendarEvent, MailKind, Outgoing
     from models.participants import Participant, Role
     from models.records import ActionRecord, AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
@@ -40,6 +41,48 @@ from workflows.search_attributes import province_attributes
 
 PRE_MEETING_BATCH = 100
 """Recipients per mail activity for the pre-meeting: small enough to retry cheaply."""
+
+
+def pre_meeting_event(cycle: Cycle) -> CalendarEvent:
+    domain = cycle.organizer.mailbox.rsplit("@", 1)[-1]
+    return CalendarEvent(
+        uid=f"rakortek-{cycle.year}-pra@{domain}",
+        sequence=0,
+        summary=f"Pra-Rakortekrenbang Tahun {cycle.year}",
+        starts_at=cycle.pre_meeting.starts_at,
+        ends_at=cycle.pre_meeting.ends_at,
+        zone=cycle.desk_sessions.venue_zone,
+        location=f"Daring (studio: {cycle.pre_meeting.host_studio})",
+        online_link=cycle.pre_meeting.online_link,
+    )
+
+
+def pre_meeting_mail(
+    cycle: Cycle, kind: MailKind, made_at: datetime, variant: str = "", skip_reason: str | None = None
+) -> list[Outgoing]:
+    """One pre-meeting message to everyone, in batches of PRE_MEETING_BATCH recipients."""
+    everyone = [p.id for p in cycle.participants]
+    facts: dict[str, str | int | float | None] = {
+        "cycle_name": cycle.name,
+        "plan_year": cycle.plan_year,
+        "host_studio": cycle.pre_meeting.host_studio,
+        "minutes_before": cycle.reminders.minutes_before,
+    }
+    return [
+        Outgoing(
+            year=cycle.year,
+            organizer=cycle.organizer,
+            kind=kind,
+            variant=variant,
+            subject_ref=f"{cycle.year}-pra",
+            recipients=everyone[i : i + PRE_MEETING_BATCH],
+            event=pre_meeting_event(cycle),
+            facts=facts,
+            made_at=made_at,
+            skip_reason=skip_reason,
+        )
+        for i in range(0, len(everyone), PRE_MEETING_BATCH)
+    ]
 
 
 @workflow.defn
@@ -159,51 +202,14 @@ class CycleWorkflow:
 
     # Pre-meeting -----------------------------------------------------------------------
 
-    def pre_meeting_event(self) -> CalendarEvent:
-        cycle = self.cycle
-        domain = cycle.organizer.mailbox.rsplit("@", 1)[-1]
-        return CalendarEvent(
-            uid=f"rakortek-{cycle.year}-pra@{domain}",
-            sequence=0,
-            summary=f"Pra-Rakortekrenbang Tahun {cycle.year}",
-            starts_at=cycle.pre_meeting.starts_at,
-            ends_at=cycle.pre_meeting.ends_at,
-            zone=cycle.desk_sessions.venue_zone,
-            location=f"Daring (studio: {cycle.pre_meeting.host_studio})",
-            online_link=cycle.pre_meeting.online_link,
-        )
-
     async def send_pre_meeting(
         self, kind: MailKind, variant: str = "", skip_reason: str | None = None
     ) -> None:
-        cycle = self.cycle
-        everyone = [p.id for p in cycle.participants]
-        batches = [everyone[i : i + PRE_MEETING_BATCH] for i in range(0, len(everyone), PRE_MEETING_BATCH)]
-        facts: dict[str, str | int | float | None] = {
-            "cycle_name": cycle.name,
-            "plan_year": cycle.plan_year,
-            "host_studio": cycle.pre_meeting.host_studio,
-            "minutes_before": cycle.reminders.minutes_before,
-        }
+        mail = pre_meeting_mail(self.cycle, kind, self.time.now(), variant, skip_reason)
         await asyncio.gather(
             *(
-                workflow.execute_activity_method(
-                    MessageActivities.send_messages,
-                    Outgoing(
-                        year=cycle.year,
-                        organizer=cycle.organizer,
-                        kind=kind,
-                        variant=variant,
-                        subject_ref=f"{cycle.year}-pra",
-                        recipients=batch,
-                        event=self.pre_meeting_event(),
-                        facts=facts,
-                        made_at=self.time.now(),
-                        skip_reason=skip_reason,
-                    ),
-                    **options.MAIL,
-                )
-                for batch in batches
+                workflow.execute_activity_method(MessageActivities.send_messages, outgoing, **options.MAIL)
+                for outgoing in mail
             )
         )
 

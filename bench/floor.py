@@ -115,6 +115,7 @@ class FloorProvinceWorkflow:
     def __init__(self, input: FloorProvinceInput) -> None:
         assert input.clock is not None
         self.time = CalendarTime(input.clock)
+        self.time.share_one_alarm()
         self.done: set[str] = set()
         self.held: set[int] = set()
         self.signing = False

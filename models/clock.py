@@ -23,6 +23,10 @@ class CycleClock(BaseModel):
     def calendar_time(self, real_now: datetime) -> datetime:
         return self.calendar_origin + (real_now - self.real_origin) * self.speed
 
+    def real_moment(self, calendar_moment: datetime) -> datetime:
+        """The real instant at which calendar time reaches ``calendar_moment``."""
+        return self.real_origin + (calendar_moment - self.calendar_origin) / self.speed
+
     def real_wait(self, until: datetime, real_now: datetime) -> timedelta:
         """Real time to wait until calendar time ``until`` (zero if it has passed)."""
         remaining = until - self.calendar_time(real_now)

@@ -1,11 +1,12 @@
 """Records the histories the replay test guards: a whole 2022 rehearsal on the time-skipping server.
 
-    .venv/bin/python scripts/record_histories.py
+    .venv/bin/python scripts/record_histories.py NAME
 
-Writes tests/workflows/histories/*.json.gz: the cycle workflow and the provinces where the
+Writes tests/workflows/histories/NAME/*.json.gz: the cycle workflow and the provinces where the
 simulation moved a session, cancelled and held one again, and signed late, plus one plain province.
-Run it again only when a workflow change is meant to break replay (then also use workflow.patched
-for cycles already running; see README, "Changing workflow code").
+Record a new set under a new NAME after each change guarded by workflow.patched, and keep the
+older sets: each stands for cycles that were running on the code of its day (README, "Changing
+workflow code").
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ CYCLE = PROJECT_DIR / "config" / "cycles" / "2022" / "rakortekrenbang-2022.toml"
 OUT = PROJECT_DIR / "tests" / "workflows" / "histories"
 
 
-async def main() -> None:
+async def main(name: str) -> None:
     cycle = load_cycle(CYCLE)
     folder = Path(tempfile.mkdtemp(prefix="rakortek-histories-"))
     store = MailStore()
@@ -76,24 +77,28 @@ async def main() -> None:
                 for e in history.events
                 if e.HasField("workflow_execution_update_accepted_event_attributes")
             }
-            for name in ("reschedule", "cancel"):
-                if name in updates and name not in histories:
-                    histories[name] = history
+            for update in ("reschedule", "cancel"):
+                if update in updates and update not in histories:
+                    histories[update] = history
             if "province-plain" not in histories and not updates & {"reschedule", "cancel"}:
                 histories["province-plain"] = history
         plan = histories
     finally:
         await env.shutdown()
         smtp.stop()
-    OUT.mkdir(parents=True, exist_ok=True)
-    for old in OUT.glob("*.json.gz"):
+    out = OUT / name
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.json.gz"):
         old.unlink()
-    for name, history in (plan or {}).items():
-        path = OUT / f"{history.workflow_id}.json.gz"
+    for role, history in (plan or {}).items():
+        path = out / f"{history.workflow_id}.json.gz"
         # mtime=0: the same history gives the same bytes.
         path.write_bytes(gzip.compress(history.to_json().encode(), mtime=0))
-        print(f"{name}: {path.name} ({len(history.events)} events, {path.stat().st_size // 1024} KiB)")
+        size = path.stat().st_size // 1024
+        print(f"{role}: {path.relative_to(OUT)} ({len(history.events)} events, {size} KiB)")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if len(sys.argv) != 2:
+        sys.exit("usage: record_histories.py NAME (a folder under tests/workflows/histories)")
+    asyncio.run(main(sys.argv[1]))

@@ -11,10 +11,17 @@ with workflow.unsafe.imports_passed_through():
     from models.clock import CycleClock
     from models.workflow_io import REMINDER_GRACE
 
+from workflows.alarm import Alarm
+
 
 class CalendarTime:
     def __init__(self, clock: CycleClock) -> None:
         self.clock = clock
+        self.alarm: Alarm | None = None
+
+    def share_one_alarm(self) -> None:
+        """From now on, every wait rides on one timer (see workflows.alarm)."""
+        self.alarm = Alarm()
 
     def now(self) -> datetime:
         return self.clock.calendar_time(workflow.now())
@@ -29,6 +36,9 @@ class CalendarTime:
         return moment < self.now() - allowance
 
     async def sleep_until(self, moment: datetime) -> None:
+        if self.alarm is not None:
+            await self.wait_until(moment, lambda: False)
+            return
         wait = self.clock.real_wait(moment, workflow.now())
         if wait.total_seconds() > 0:
             await workflow.sleep(wait)
@@ -37,6 +47,12 @@ class CalendarTime:
         """Wait for ``condition`` or for ``moment``; True when the condition came first."""
         if condition():
             return True
+        if self.alarm is not None:
+            due = self.clock.real_moment(moment)
+            if due <= workflow.now():
+                return False
+            await self.alarm.wait(due, condition)
+            return condition()
         wait = self.clock.real_wait(moment, workflow.now())
         if wait.total_seconds() <= 0:
             return False

@@ -115,6 +115,9 @@ class ProvinceWorkflow:
     @workflow.run
     async def run(self, input: ProvinceInput) -> ProvinceSummary:
         simulated = input.simulation
+        # Cycles started before the alarm replay with a timer for every wait.
+        if workflow.patched("one-alarm"):
+            self.time.share_one_alarm()
         if input.plan_stored:
             plan = await workflow.execute_activity_method(
                 PlanningActivities.load_province_plan,

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
@@ -20,6 +22,17 @@ from store.tables import OutboxRow, OutcomeItemRow, SessionRow, SignatureRow
 from tests.conftest import write_cycle
 from worker import WORKFLOWS, rakortek_worker, workflow_runner
 from workflows.cycle import CycleWorkflow
+
+
+def timers_pending_at_most(history: WorkflowHistory) -> int:
+    pending = peak = 0
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            pending += 1
+            peak = max(peak, pending)
+        elif event.event_type in (EventType.EVENT_TYPE_TIMER_FIRED, EventType.EVENT_TYPE_TIMER_CANCELED):
+            pending -= 1
+    return peak
 
 
 async def test_two_provinces_run_to_completed_and_replay(
@@ -52,7 +65,26 @@ async def test_two_provinces_run_to_completed_and_replay(
         states = dict(db.execute(select(SessionRow.state, func.count()).group_by(SessionRow.state)).all())
         assert states == {"outcome_recorded": 72}
         sent = db.scalar(select(func.count()).where(OutboxRow.status == "sent"))
+        # Every session of Papua was reminded twice (the day before, and the hour before) for
+        # the date it was finally held on, and no reminder was late.
+        reminded = db.execute(
+            select(OutboxRow.session_id, OutboxRow.sequence, OutboxRow.status, func.count())
+            .where(OutboxRow.province == "94", OutboxRow.kind == "session_reminder")
+            .group_by(OutboxRow.session_id, OutboxRow.sequence, OutboxRow.status)
+        ).all()
+        held = db.execute(
+            select(SessionRow.id, SessionRow.sequence, func.count(OutboxRow.message_id))
+            .join(OutboxRow, OutboxRow.session_id == SessionRow.id)
+            .where(SessionRow.province == "94", OutboxRow.kind == "session_invite")
+            .group_by(SessionRow.id, SessionRow.sequence)
+        ).all()
     assert sent == len(mail[0].raw)
+    assert len(held) == 36
+    assert {status for _, _, status, _ in reminded} == {"sent"}
+    reminders = {(session, sequence): count for session, sequence, _, count in reminded}
+    assert {(session, reminders.get((session, sequence))) for session, sequence, _ in held} == {
+        (session, 2 * invited) for session, _, invited in held
+    }
 
     # What an admin sees of one province: each session in the venue's zone and Papua's own.
     papua = province_status(engine, cycle.year, "94")
@@ -71,3 +103,8 @@ async def test_two_provinces_run_to_completed_and_replay(
     for workflow_id in (handle.id, province_workflow_id(cycle.year, "94")):
         history = await client.get_workflow_handle(workflow_id).fetch_history()
         await replayer.replay_workflow(history)
+
+    # 36 sessions wait for their reminders and starts on one alarm: the server holds one timer
+    # per province, never one per session.
+    history = await client.get_workflow_handle(province_workflow_id(cycle.year, "94")).fetch_history()
+    assert timers_pending_at_most(history) == 1

@@ -10,7 +10,8 @@ from sqlalchemy import Engine, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from temporalio import activity
 
-from mail.compose import Recipient, Sender, compose, invitation, language_of, message_id
+from mail.calendar import CalendarMold
+from mail.compose import Composer, Recipient, Sender, attendee, invitation_mold, language_of, message_id
 from mail.transport import PermanentRefusal, SmtpPool
 from models.messages import DeliveryReport, MailKind, Outgoing
 from security.tokens import SIGN, TokenIssuer, claims_for
@@ -158,20 +159,27 @@ class MessageActivities:
         # A session's few invitees all appear on its invitation; a crowd (the pre-meeting) gets
         # one invitation each, naming only its recipient.
         shared = len(recipients) <= SHARED_INVITATION_LIMIT
+        everyone = [attendee(r) for r in recipients] if shared else []
+        composer = Composer(outgoing, sender)
+        molds: dict[str, CalendarMold | None] = {}
         calendars: dict[str, bytes | None] = {}
         tried: list[tuple[str, str, str | None]] = []
         try:
             async with self.pool.connection() as client:
                 for n, recipient in enumerate(due):
                     language = language_of(recipient)
-                    if not shared:
-                        calendar = invitation(outgoing, language, sender, [recipient])
+                    if language not in molds:
+                        molds[language] = invitation_mold(outgoing, language, sender)
+                    mold = molds[language]
+                    if mold is None:
+                        calendar = None
+                    elif not shared:
+                        calendar = mold.with_attendees([attendee(recipient)])
                     elif language in calendars:
                         calendar = calendars[language]
                     else:
-                        calendar = calendars[language] = invitation(outgoing, language, sender, recipients)
-                    tokens = self.tokens_for(outgoing, recipient)
-                    message = compose(outgoing, recipient, sender, calendar, tokens).as_bytes()
+                        calendar = calendars[language] = mold.with_attendees(everyone)
+                    message = composer.message(recipient, calendar, self.tokens_for(outgoing, recipient))
                     try:
                         await self.pool.send(client, sender.address, recipient.email, message)
                     except PermanentRefusal as exc:

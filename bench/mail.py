@@ -110,4 +110,4 @@ def sample_message(cycle: Cycle, outgoing: Outgoing) -> bytes:
     calendar = invitation(outgoing, person.language, sender, [recipient])
     claims = claims_for(person.id, cycle.year, person.province, person.role)
     token = TokenIssuer(BENCH_SECRET).issue(claims)
-    return compose(outgoing, recipient, sender, calendar, [("action_token", token)]).as_bytes()
+    return compose(outgoing, recipient, sender, calendar, [("action_token", token)])

@@ -48,15 +48,37 @@ def _vtimezone(zone: str) -> bytes:
     ]
 
 
-def build_calendar(
-    event: CalendarEvent,
-    method: str,
-    organizer: Person,
-    attendees: list[Person],
-    made_at: datetime,
-    description: str,
-) -> bytes:
-    """The calendar object of an invitation (REQUEST) or cancellation (CANCEL)."""
+@dataclass(frozen=True)
+class CalendarMold:
+    """A calendar object without its attendees: made once, then given each list of attendees.
+
+    A crowd (the pre-meeting) gets one invitation each, naming only its recipient; building the
+    whole calendar again for each of a thousand people would cost more than the rest of the mail.
+    """
+
+    head: bytes
+    tail: bytes
+
+    def with_attendees(self, attendees: list[Person]) -> bytes:
+        return self.head + attendee_lines(attendees) + self.tail
+
+
+def attendee_lines(attendees: list[Person]) -> bytes:
+    """The ATTENDEE content lines, folded as they are inside a calendar."""
+    holder = Event()
+    for attendee in attendees:
+        holder.add("attendee", _address(attendee, ROLE=attendee.role, PARTSTAT="NEEDS-ACTION", RSVP="TRUE"))
+    text = holder.to_ical()
+    return text[len(b"BEGIN:VEVENT\r\n") : -len(b"END:VEVENT\r\n")]
+
+
+_PLACE_HOLDER = Person("-", "attendee@rakortek.invalid")
+
+
+def calendar_mold(
+    event: CalendarEvent, method: str, organizer: Person, made_at: datetime, description: str
+) -> CalendarMold:
+    """The calendar of an invitation (REQUEST) or cancellation (CANCEL), attendees left out."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -74,11 +96,8 @@ def build_calendar(
     vevent.add("location", event.location)
     vevent.add("description", description)
     vevent.add("organizer", _address(organizer))
-    for attendee in attendees:
-        vevent.add(
-            "attendee",
-            _address(attendee, ROLE=attendee.role, PARTSTAT="NEEDS-ACTION", RSVP="TRUE"),
-        )
+    # One attendee holds the place where the real ones go (properties are written in a fixed order).
+    vevent.add("attendee", vCalAddress(f"mailto:{_PLACE_HOLDER.email}"))
     if event.online_link:
         # RFC 7986; FEATURE as a list so that it is written VIDEO,AUDIO and not quoted.
         conference: dict[str, Any] = {
@@ -102,4 +121,19 @@ def build_calendar(
     # Every local time of the event is in its zone (DTSTAMP is UTC): that one VTIMEZONE, first.
     text = calendar.to_ical()
     at = text.index(b"BEGIN:VEVENT")
-    return text[:at] + _vtimezone(event.zone) + text[at:]
+    text = text[:at] + _vtimezone(event.zone) + text[at:]
+    place = text.index(b"\r\nATTENDEE:mailto:" + _PLACE_HOLDER.email.encode()) + 2
+    end = text.index(b"\r\n", place) + 2
+    return CalendarMold(text[:place], text[end:])
+
+
+def build_calendar(
+    event: CalendarEvent,
+    method: str,
+    organizer: Person,
+    attendees: list[Person],
+    made_at: datetime,
+    description: str,
+) -> bytes:
+    """The calendar object of an invitation (REQUEST) or cancellation (CANCEL)."""
+    return calendar_mold(event, method, organizer, made_at, description).with_attendees(attendees)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import email.policy
 import hashlib
 import re
 import tomllib
@@ -9,17 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
-from mail.calendar import Person, build_calendar
+from mail.calendar import CalendarMold, Person, calendar_mold
 from mail.dates import letter_datetime
 from models.messages import Outgoing
 
@@ -101,66 +101,95 @@ def calendar_description(outgoing: Outgoing, language: str) -> str:
     return "\n".join(lines)
 
 
-def invitation(outgoing: Outgoing, language: str, sender: Sender, attendees: list[Recipient]) -> bytes | None:
-    """The iCalendar object of an invitation or cancellation, or None for other mail."""
+def invitation_mold(outgoing: Outgoing, language: str, sender: Sender) -> CalendarMold | None:
+    """The iCalendar object of an invitation or cancellation without its attendees, or None for
+    other mail."""
     method = outgoing.kind.calendar_method
     if method is None or outgoing.event is None:
         return None
     organizer = Person(sender.organizer_name, sender.organizer_mailbox)
-    people = [Person(a.name, a.email, _attendee_role(a)) for a in attendees]
-    return build_calendar(
-        outgoing.event,
-        method,
-        organizer,
-        people,
-        outgoing.made_at,
-        calendar_description(outgoing, language),
+    return calendar_mold(
+        outgoing.event, method, organizer, outgoing.made_at, calendar_description(outgoing, language)
     )
 
 
-def compose(
-    outgoing: Outgoing,
-    recipient: Recipient,
-    sender: Sender,
-    calendar: bytes | None,
-    tokens: Sequence[tuple[str, str]] = (),
-) -> Message:
-    """``tokens``: (label key, token) pairs the recipient acts with, printed under the facts."""
-    language = language_of(recipient)
+def attendee(recipient: Recipient) -> Person:
+    return Person(recipient.name, recipient.email, _attendee_role(recipient))
+
+
+def invitation(outgoing: Outgoing, language: str, sender: Sender, attendees: list[Recipient]) -> bytes | None:
+    """The iCalendar object of an invitation or cancellation, or None for other mail."""
+    mold = invitation_mold(outgoing, language, sender)
+    return None if mold is None else mold.with_attendees([attendee(a) for a in attendees])
+
+
+_NAME = "\ue000recipient_name\ue000"
+"""Stands for the recipient's name in a letter rendered once for many (a private-use character:
+no template, escaping or encoding touches it)."""
+
+
+def _token_mark(label: str) -> str:
+    return f"\ue000{label}\ue000"
+
+
+_HEADERS = email.policy.compat32
+
+
+def _header(name: str, value: str) -> str:
+    """A header line, folded as the email package folds it (most need no folding at all)."""
+    line = f"{name}: {value}\n"
+    if len(line) <= 79 and value.isascii() and "\n" not in value:
+        return line
+    return _HEADERS.fold(name, value)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What every recipient of one mailing who reads one language in one zone reads alike."""
+
+    subject: str
+    """The Subject header line, encoded and folded."""
+    text: str
+    html: str
+    """Both with the recipient's name and tokens left as marks."""
+
+
+def write_letter(
+    outgoing: Outgoing, language: str, zone: str, sender: Sender, token_labels: Sequence[str]
+) -> Letter:
     labels = _labels()[language]
     facts: dict[str, Any] = dict(outgoing.facts)
     context: dict[str, Any] = {
         **facts,
         "year": outgoing.year,
-        "recipient_name": recipient.name,
+        "recipient_name": _NAME,
         "reminder_when": _reminder_when(outgoing.variant, language, facts),
         "region": region_title(facts, language),
     }
     details: list[tuple[str, str, str | None]] = []
     event = outgoing.event
     if event is not None:
-        context["when"] = letter_datetime(event.starts_at, recipient.zone, language)
+        context["when"] = letter_datetime(event.starts_at, zone, language)
         context["when_venue"] = letter_datetime(event.starts_at, event.zone, language)
         context["location"] = event.location
         details.append((labels["when"], context["when"], None))
-        if recipient.zone != event.zone:
+        if zone != event.zone:
             details.append((labels["when_venue"], context["when_venue"], None))
         details.append((labels["location"], event.location, None))
         if event.online_link:
             details.append((labels["online"], event.online_link, event.online_link))
     if facts.get("deadline_at"):
         deadline = datetime.fromisoformat(str(facts["deadline_at"]))
-        context["deadline"] = letter_datetime(deadline, recipient.zone, language)
+        context["deadline"] = letter_datetime(deadline, zone, language)
         details.append((labels["deadline"], context["deadline"], None))
     details.append((labels["reply_to"], sender.organizer_mailbox, f"mailto:{sender.organizer_mailbox}"))
-    for label, token in tokens:
-        details.append((labels[label], token, None))
+    for label in token_labels:
+        details.append((labels[label], _token_mark(label), None))
 
     template_name = f"mail/{language}/{outgoing.kind.value}.j2"
     subject = _render_block(template_name, "subject", context)
     body = _render_block(template_name, "body", context)
-    method = outgoing.kind.calendar_method
-    footer = labels["footer"] + (" " + labels["attachment_hint"] if method else "")
+    footer = labels["footer"] + (" " + labels["attachment_hint"] if outgoing.kind.calendar_method else "")
     page = {
         "language": language,
         "subject": subject,
@@ -171,45 +200,122 @@ def compose(
         "footer": footer,
     }
     env = _environment()
-    text = env.get_template("mail/message.txt.j2").render(page)
-    html = env.get_template("mail/message.html.j2").render(page)
+    return Letter(
+        subject=_header("Subject", Header(subject, "utf-8").encode()),
+        text=env.get_template("mail/message.txt.j2").render(page),
+        html=env.get_template("mail/message.html.j2").render(page),
+    )
 
-    # The compat32 MIME classes: several times faster than EmailMessage's header registry,
-    # which matters at tens of thousands of messages per cycle.
-    domain = sender.address.rsplit("@", 1)[-1]
-    alternative = MIMEMultipart("alternative")
-    alternative.attach(MIMEText(text, "plain", "utf-8"))
-    alternative.attach(MIMEText(html, "html", "utf-8"))
-    message: Message
-    if method is not None and calendar is not None:
-        inline = MIMEText(calendar.decode("utf-8"), "calendar", "utf-8")
-        inline.set_param("method", method)
-        alternative.attach(inline)
-        attachment = MIMEText(calendar.decode("utf-8"), "calendar", "utf-8")
-        attachment.set_param("method", method)
-        attachment.set_param("name", "invite.ics")
-        attachment.add_header("Content-Disposition", "attachment", filename="invite.ics")
-        message = MIMEMultipart("mixed")
-        message.attach(alternative)
-        message.attach(attachment)
-    else:
-        message = alternative
-    # Fixed boundaries: the generator would otherwise draw one at random and scan every part
-    # for it. Parts are base64 and no line of theirs begins with "--".
-    stem = hashlib.sha256(message_id(outgoing, recipient.id, domain).encode()).hexdigest()[:24]
-    alternative.set_boundary(f"alt-{stem}")
-    if message is not alternative:
-        message.set_boundary(f"mixed-{stem}")
-    message["Subject"] = Header(subject, "utf-8").encode()
-    message["From"] = formataddr((sender.organizer_name, sender.address), "utf-8")
-    message["Reply-To"] = formataddr((sender.organizer_name, sender.organizer_mailbox), "utf-8")
-    message["To"] = formataddr((recipient.name, recipient.email), "utf-8")
-    message["Date"] = format_datetime(outgoing.made_at)
-    message["Message-ID"] = message_id(outgoing, recipient.id, domain)
-    message["X-Rakortek-Kind"] = outgoing.kind.value
-    if outgoing.session_id:
-        message["X-Rakortek-Session"] = outgoing.session_id
-    return message
+
+def _base64(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return base64.encodebytes(data).decode("ascii")
+
+
+def _text_part(subtype: str, text: str) -> str:
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\n'
+        "MIME-Version: 1.0\n"
+        "Content-Transfer-Encoding: base64\n\n" + _base64(text)
+    )
+
+
+class Composer:
+    """The messages of one mailing: each letter is rendered once per language and zone, then
+    given each recipient's name, address, Message-ID and tokens.
+
+    The MIME is written here rather than by the email package, whose generator and header folding
+    cost more than everything else in a message; what it writes is the same, byte for byte.
+    """
+
+    def __init__(self, outgoing: Outgoing, sender: Sender) -> None:
+        self.outgoing = outgoing
+        self.sender = sender
+        self.domain = sender.address.rsplit("@", 1)[-1]
+        self.letters: dict[tuple[str, str, tuple[str, ...]], Letter] = {}
+        self.method = outgoing.kind.calendar_method
+        common = [
+            _header("From", formataddr((sender.organizer_name, sender.address), "utf-8")),
+            _header("Reply-To", formataddr((sender.organizer_name, sender.organizer_mailbox), "utf-8")),
+        ]
+        self.after_to = [
+            _header("Date", format_datetime(outgoing.made_at)),
+        ]
+        self.trailer = [_header("X-Rakortek-Kind", outgoing.kind.value)]
+        if outgoing.session_id:
+            self.trailer.append(_header("X-Rakortek-Session", outgoing.session_id))
+        self.before_to = "".join(common)
+
+    def letter(self, language: str, zone: str, token_labels: tuple[str, ...]) -> Letter:
+        key = (language, zone, token_labels)
+        if key not in self.letters:
+            self.letters[key] = write_letter(self.outgoing, language, zone, self.sender, token_labels)
+        return self.letters[key]
+
+    def message(
+        self, recipient: Recipient, calendar: bytes | None, tokens: Sequence[tuple[str, str]] = ()
+    ) -> bytes:
+        """``tokens``: (label key, token) pairs the recipient acts with, printed under the facts."""
+        letter = self.letter(language_of(recipient), recipient.zone, tuple(label for label, _ in tokens))
+        text, html = (
+            letter.text.replace(_NAME, recipient.name),
+            letter.html.replace(_NAME, str(escape(recipient.name))),
+        )
+        for label, token in tokens:
+            text = text.replace(_token_mark(label), token)
+            html = html.replace(_token_mark(label), str(escape(token)))
+        identifier = message_id(self.outgoing, recipient.id, self.domain)
+        # Fixed boundaries: the parts are base64 and no line of theirs begins with "--".
+        stem = hashlib.sha256(identifier.encode()).hexdigest()[:24]
+        alternative = f"alt-{stem}"
+        parts = [_text_part("plain", text), _text_part("html", html)]
+        with_calendar = self.method is not None and calendar is not None
+        calendar_type = f'text/calendar; charset="utf-8"; method="{self.method}"'
+        if with_calendar:
+            encoded = _base64(calendar)  # type: ignore[arg-type]
+            parts.append(
+                "MIME-Version: 1.0\n"
+                "Content-Transfer-Encoding: base64\n"
+                f"Content-Type: {calendar_type}\n\n" + encoded
+            )
+        body = "".join(f"\n--{alternative}\n{part}" for part in parts) + f"\n--{alternative}--\n"
+        top = f'multipart/alternative; boundary="{alternative}"'
+        if with_calendar:
+            mixed = f"mixed-{stem}"
+            body = (
+                f"\n--{mixed}\n"
+                f"Content-Type: {top}\n"
+                "MIME-Version: 1.0\n" + body + f"\n--{mixed}\n"
+                "MIME-Version: 1.0\n"
+                "Content-Transfer-Encoding: base64\n"
+                + _header("Content-Type", f'{calendar_type}; name="invite.ics"')
+                + 'Content-Disposition: attachment; filename="invite.ics"\n\n'
+                + encoded
+                + f"\n--{mixed}--\n"
+            )
+            top = f'multipart/mixed; boundary="{mixed}"'
+        head = (
+            f"Content-Type: {top}\n"
+            "MIME-Version: 1.0\n"
+            + letter.subject
+            + self.before_to
+            + _header("To", formataddr((recipient.name, recipient.email), "utf-8"))
+            + "".join(self.after_to)
+            + _header("Message-ID", identifier)
+            + "".join(self.trailer)
+        )
+        return (head + body).encode("utf-8")
+
+
+def compose(
+    outgoing: Outgoing,
+    recipient: Recipient,
+    sender: Sender,
+    calendar: bytes | None,
+    tokens: Sequence[tuple[str, str]] = (),
+) -> bytes:
+    """One message on its own; a mailing to many makes one Composer and asks it for each."""
+    return Composer(outgoing, sender).message(recipient, calendar, tokens)
 
 
 def region_title(facts: dict[str, Any], language: str) -> str:

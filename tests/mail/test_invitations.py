@@ -80,7 +80,7 @@ def outgoing(kind: MailKind, sequence: int, province: str = "94", hour: int = 9)
 def message(out: Outgoing, who: str = "WIT") -> EmailMessage:
     recipient = PEOPLE[who]
     calendar = invitation(out, recipient.language, SENDER, list(PEOPLE.values()))
-    raw = compose(out, recipient, SENDER, calendar).as_bytes()
+    raw = compose(out, recipient, SENDER, calendar)
     return message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
 
 

@@ -13,7 +13,7 @@ import icalendar
 import pytest
 import vobject
 
-from mail.compose import Recipient, Sender, compose, invitation
+from mail.compose import Composer, Recipient, Sender, attendee, compose, invitation, invitation_mold
 from mail.dates import letter_datetime
 from models.cycle import Organizer
 from models.messages import CalendarEvent, MailKind, Outgoing
@@ -181,6 +181,52 @@ def test_letter_dates_do_not_pad_the_day() -> None:
 def test_html_is_escaped() -> None:
     html = message(outgoing(MailKind.SESSION_INVITE, 0), "FAC").get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_mailing_renders_once_yet_each_recipient_reads_their_own_name_and_token() -> None:
+    out = outgoing(MailKind.SESSION_INVITE, 0, "31")
+    composer = Composer(out, SENDER)
+    same_zone = [
+        PEOPLE["WIB"],
+        PEOPLE["FAC"],
+        Recipient(
+            "P31-OPD-02", "Dewi Ayu Ñoviantí & Rekan", "dewi@dkijakarta.prov.test", "id", "Asia/Jakarta"
+        ),
+    ]
+    mails = {
+        r.id: message_from_bytes(
+            composer.message(r, None, [("action_token", f"token-of-{r.id}")]), policy=policy.default
+        )
+        for r in same_zone
+    }
+    assert len(composer.letters) == 1
+    for r in same_zone:
+        mail = mails[r.id]
+        text = mail.get_body(("plain",)).get_content()
+        html = mail.get_body(("html",)).get_content()
+        assert f"Yth. {r.name}," in text and f"token-of-{r.id}" in text and f"token-of-{r.id}" in html
+        assert all(f"token-of-{other.id}" not in text for other in same_zone if other is not r)
+        assert mail["To"].addresses[0].display_name == r.name and mail["To"].addresses[0].addr_spec == r.email
+        assert "\ue000" not in text + html
+    assert "Dewi Ayu Ñoviantí &amp; Rekan" in mails["P31-OPD-02"].get_body(("html",)).get_content()
+    assert "&lt;script&gt;" in mails["FAC-1.01"].get_body(("html",)).get_content()
+    # Each message is exactly what composing it on its own gives.
+    for r in same_zone:
+        alone = compose(out, r, SENDER, None, [("action_token", f"token-of-{r.id}")])
+        assert composer.message(r, None, [("action_token", f"token-of-{r.id}")]) == alone
+
+
+def test_a_crowds_calendar_names_only_its_recipient() -> None:
+    out = outgoing(MailKind.SESSION_INVITE, 0)
+    mold = invitation_mold(out, "id", SENDER)
+    assert mold is not None
+    for person in PEOPLE.values():
+        calendar = icalendar.Calendar.from_ical(mold.with_attendees([attendee(person)]))
+        (event,) = calendar.walk("VEVENT")
+        attendees = event.get("attendee")
+        assert str(attendees) == f"mailto:{person.email}" and attendees.params["CN"] == person.name
+    everyone = mold.with_attendees([attendee(p) for p in PEOPLE.values()])
+    assert everyone == invitation(out, "id", SENDER, list(PEOPLE.values()))
 
 
 def test_message_id_is_deterministic_per_recipient_kind_and_sequence() -> None:

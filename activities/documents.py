@@ -23,6 +23,7 @@ from temporalio import activity
 
 from mail.dates import letter_date, letter_datetime
 from models.records import AgreementDocument, AgreementRequest
+from models.reference import all_regencies
 from store.database import upsert, utc
 from store.tables import (
     AgreementRow,
@@ -188,10 +189,13 @@ class DocumentActivities:
                 "sha256": signature.sha256 if signature else None,
             }
 
+        # A kabupaten/kota's own name says what it is: "Kabupaten Aceh Selatan", "Kota Medan".
+        regency = all_regencies().get(province)
+        title = regency.title if regency is not None else f"Provinsi {progress.name}"
         return {
             "year": year,
             "plan_year": cycle.plan_year,
-            "province": {"code": province, "name": progress.name},
+            "province": {"code": province, "name": progress.name, "title": title},
             "organizer": {"name": cycle.organizer_name},
             "venue": cycle.venue,
             "venue_zone": cycle.venue_zone,
@@ -206,8 +210,8 @@ class DocumentActivities:
                 block(
                     "regional",
                     "regional_signer",
-                    f"Pemerintah Provinsi {progress.name}",
-                    "Kepala Bappeda Provinsi",
+                    f"Pemerintah {title}",
+                    f"Kepala Bappeda {title.split()[0]}",
                 ),
                 block(
                     "central",

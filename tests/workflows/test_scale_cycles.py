@@ -85,3 +85,10 @@ async def test_regency_level_cycle_runs_each_kabupaten_kota_through_its_province
     subjects = [message_from_bytes(raw, policy=policy.default)["Subject"] for raw in mail[0].raw]
     assert any("Kabupaten Aceh Selatan" in s for s in subjects)
     assert not any("Provinsi Kabupaten" in s or "Provinsi Kota" in s for s in subjects)
+    # So does its agreement, signed by its own government.
+    agreement = (
+        settings.output_dir / "2024" / "agreements" / "berita-acara-1101-ditandatangani.html"
+    ).read_text(encoding="utf-8")
+    assert "Pemerintah Kabupaten Aceh Selatan menyepakati" in agreement
+    assert "RKPD Kabupaten Aceh Selatan" in agreement and "Kepala Bappeda Kabupaten" in agreement
+    assert "Pemerintah Provinsi" not in agreement and "PROVINSI" not in agreement

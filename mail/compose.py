@@ -137,9 +137,13 @@ _HEADERS = email.policy.compat32
 
 def _header(name: str, value: str) -> str:
     """A header line, folded as the email package folds it (most need no folding at all)."""
-    line = f"{name}: {value}\n"
-    if len(line) <= 79 and value.isascii() and "\n" not in value:
-        return line
+    if not value.isascii() or "\n" in value:
+        return _HEADERS.fold(name, value)
+    if len(name) + len(value) <= 76:
+        return f"{name}: {value}\n"
+    if not any(c.isspace() for c in value):
+        # One word: it stays whole, on a line of its own when it does not fit beside the name.
+        return f"{name}: \n {value}\n"
     return _HEADERS.fold(name, value)
 
 

@@ -13,7 +13,8 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from temporalio import activity
-from temporalio.client import Client, WorkflowUpdateStage
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateStage
+from temporalio.exceptions import ApplicationError
 
 from models.items import (
     FundingSource,
@@ -100,7 +101,13 @@ class SimulationActivities:
         handle = self.client.get_workflow_handle(workflow_id)
         # Accepted is enough: waiting for completion could hold every activity slot while the
         # handlers' own activities wait for one.
-        await handle.start_update(name, arg, id=update_id, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+        try:
+            await handle.start_update(name, arg, id=update_id, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+        except WorkflowUpdateFailedError as refused:
+            # A refusal by the workflow's validator stands: asking again would be refused again.
+            raise ApplicationError(
+                f"{name} refused for {workflow_id}: {refused.cause}", type="UpdateRefused", non_retryable=True
+            ) from refused
 
     def _person(self, year: int, role: str, province: str | None = None, desk: str | None = None) -> str:
         key = (year, role, province, desk)

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText, vUri
+from icalendar.parser import Contentline
 
 from models.messages import CalendarEvent
 
@@ -64,12 +65,14 @@ class CalendarMold:
 
 
 def attendee_lines(attendees: list[Person]) -> bytes:
-    """The ATTENDEE content lines, folded as they are inside a calendar."""
-    holder = Event()
+    """The ATTENDEE content lines, folded as they are inside a calendar (each written on its
+    own, without a component around it: half the cost, for one line per crowd recipient)."""
+    lines = []
     for attendee in attendees:
-        holder.add("attendee", _address(attendee, ROLE=attendee.role, PARTSTAT="NEEDS-ACTION", RSVP="TRUE"))
-    text = holder.to_ical()
-    return text[len(b"BEGIN:VEVENT\r\n") : -len(b"END:VEVENT\r\n")]
+        address = _address(attendee, ROLE=attendee.role, PARTSTAT="NEEDS-ACTION", RSVP="TRUE")
+        line = Contentline.from_parts("ATTENDEE", address.params, address.to_ical().decode(), sorted=True)
+        lines.append(line.to_ical() + b"\r\n")
+    return b"".join(lines)
 
 
 _PLACE_HOLDER = Person("-", "attendee@rakortek.invalid")

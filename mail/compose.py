@@ -137,7 +137,8 @@ _HEADERS = email.policy.compat32
 
 def _header(name: str, value: str) -> str:
     """A header line, folded as the email package folds it (most need no folding at all)."""
-    if not value.isascii() or "\n" in value:
+    # Anything str.splitlines() breaks on (\v, \f and the rest, not only \n) is folded there.
+    if not value.isascii() or value.splitlines() != [value]:
         return _HEADERS.fold(name, value)
     if len(name) + len(value) <= 76:
         return f"{name}: {value}\n"
@@ -238,17 +239,16 @@ class Composer:
         self.domain = sender.address.rsplit("@", 1)[-1]
         self.letters: dict[tuple[str, str, tuple[str, ...]], Letter] = {}
         self.method = outgoing.kind.calendar_method
-        common = [
-            _header("From", formataddr((sender.organizer_name, sender.address), "utf-8")),
-            _header("Reply-To", formataddr((sender.organizer_name, sender.organizer_mailbox), "utf-8")),
-        ]
-        self.after_to = [
-            _header("Date", format_datetime(outgoing.made_at)),
-        ]
-        self.trailer = [_header("X-Rakortek-Kind", outgoing.kind.value)]
-        if outgoing.session_id:
-            self.trailer.append(_header("X-Rakortek-Session", outgoing.session_id))
-        self.before_to = "".join(common)
+        # What every message of the mailing carries alike, made once.
+        sent_from = formataddr((sender.organizer_name, sender.address), "utf-8")
+        reply_to = formataddr((sender.organizer_name, sender.organizer_mailbox), "utf-8")
+        self.from_lines = _header("From", sent_from) + _header("Reply-To", reply_to)
+        self.date_line = _header("Date", format_datetime(outgoing.made_at))
+        self.trailer = _header("X-Rakortek-Kind", outgoing.kind.value) + (
+            _header("X-Rakortek-Session", outgoing.session_id) if outgoing.session_id else ""
+        )
+        self.calendar_type = f'text/calendar; charset="utf-8"; method="{self.method}"'
+        self.attachment_type = _header("Content-Type", f'{self.calendar_type}; name="invite.ics"')
 
     def letter(self, language: str, zone: str, token_labels: tuple[str, ...]) -> Letter:
         key = (language, zone, token_labels)
@@ -274,13 +274,12 @@ class Composer:
         alternative = f"alt-{stem}"
         parts = [_text_part("plain", text), _text_part("html", html)]
         with_calendar = self.method is not None and calendar is not None
-        calendar_type = f'text/calendar; charset="utf-8"; method="{self.method}"'
         if with_calendar:
             encoded = _base64(calendar)  # type: ignore[arg-type]
             parts.append(
                 "MIME-Version: 1.0\n"
                 "Content-Transfer-Encoding: base64\n"
-                f"Content-Type: {calendar_type}\n\n" + encoded
+                f"Content-Type: {self.calendar_type}\n\n" + encoded
             )
         body = "".join(f"\n--{alternative}\n{part}" for part in parts) + f"\n--{alternative}--\n"
         top = f'multipart/alternative; boundary="{alternative}"'
@@ -292,7 +291,7 @@ class Composer:
                 "MIME-Version: 1.0\n" + body + f"\n--{mixed}\n"
                 "MIME-Version: 1.0\n"
                 "Content-Transfer-Encoding: base64\n"
-                + _header("Content-Type", f'{calendar_type}; name="invite.ics"')
+                + self.attachment_type
                 + 'Content-Disposition: attachment; filename="invite.ics"\n\n'
                 + encoded
                 + f"\n--{mixed}--\n"
@@ -302,11 +301,11 @@ class Composer:
             f"Content-Type: {top}\n"
             "MIME-Version: 1.0\n"
             + letter.subject
-            + self.before_to
+            + self.from_lines
             + _header("To", formataddr((recipient.name, recipient.email), "utf-8"))
-            + "".join(self.after_to)
+            + self.date_line
             + _header("Message-ID", identifier)
-            + "".join(self.trailer)
+            + self.trailer
         )
         return (head + body).encode("utf-8")
 

@@ -75,7 +75,7 @@ def attendee_lines(attendees: list[Person]) -> bytes:
     return b"".join(lines)
 
 
-_PLACE_HOLDER = Person("-", "attendee@rakortek.invalid")
+_PLACE_HOLDER = "mailto:attendee@rakortek.invalid"
 
 
 def calendar_mold(
@@ -100,7 +100,7 @@ def calendar_mold(
     vevent.add("description", description)
     vevent.add("organizer", _address(organizer))
     # One attendee holds the place where the real ones go (properties are written in a fixed order).
-    vevent.add("attendee", vCalAddress(f"mailto:{_PLACE_HOLDER.email}"))
+    vevent.add("attendee", vCalAddress(_PLACE_HOLDER))
     if event.online_link:
         # RFC 7986; FEATURE as a list so that it is written VIDEO,AUDIO and not quoted.
         conference: dict[str, Any] = {
@@ -125,18 +125,6 @@ def calendar_mold(
     text = calendar.to_ical()
     at = text.index(b"BEGIN:VEVENT")
     text = text[:at] + _vtimezone(event.zone) + text[at:]
-    place = text.index(b"\r\nATTENDEE:mailto:" + _PLACE_HOLDER.email.encode()) + 2
+    place = text.index(b"\r\nATTENDEE:" + _PLACE_HOLDER.encode()) + 2
     end = text.index(b"\r\n", place) + 2
     return CalendarMold(text[:place], text[end:])
-
-
-def build_calendar(
-    event: CalendarEvent,
-    method: str,
-    organizer: Person,
-    attendees: list[Person],
-    made_at: datetime,
-    description: str,
-) -> bytes:
-    """The calendar object of an invitation (REQUEST) or cancellation (CANCEL)."""
-    return calendar_mold(event, method, organizer, made_at, description).with_attendees(attendees)

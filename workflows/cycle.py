@@ -62,6 +62,7 @@ def pre_meeting_mail(
 ) -> list[Outgoing]:
     """One pre-meeting message to everyone, in batches of PRE_MEETING_BATCH recipients."""
     everyone = [p.id for p in cycle.participants]
+    event = pre_meeting_event(cycle)
     facts: dict[str, str | int | float | None] = {
         "cycle_name": cycle.name,
         "plan_year": cycle.plan_year,
@@ -76,7 +77,7 @@ def pre_meeting_mail(
             variant=variant,
             subject_ref=f"{cycle.year}-pra",
             recipients=everyone[i : i + PRE_MEETING_BATCH],
-            event=pre_meeting_event(cycle),
+            event=event,
             facts=facts,
             made_at=made_at,
             skip_reason=skip_reason,

@@ -5,10 +5,13 @@ On the dev server, as in production, so the search attributes are checked here t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+from temporalio.service import RPCError
 
 from embedded.smtp import MailStore
 from models.cycle import load_cycle
@@ -20,6 +23,22 @@ from workflows.cycle import CycleWorkflow
 
 PROVINCES = ["11", "31", "63", "94"]
 DESKS = ["1.01", "2.22", "W.01"]
+
+
+async def activity_starts_by_worker(client: Client, year: int) -> dict[str, int]:
+    """How many activity tasks of the province workflows each worker identity started."""
+    identities: dict[str, int] = {}
+    for code in PROVINCES:
+        history = await client.get_workflow_handle(province_workflow_id(year, code)).fetch_history()
+        for event in history.events:
+            if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+                who = event.activity_task_started_event_attributes.identity
+                identities[who] = identities.get(who, 0) + 1
+    return identities
+
+
+def pids_of(identities: dict[str, int]) -> set[str]:
+    return {identity.split("@")[0] for identity in identities}
 
 
 async def test_two_workers_share_a_cycle_and_one_can_stop(
@@ -36,19 +55,18 @@ async def test_two_workers_share_a_cycle_and_one_can_stop(
             id=f"cycle-{task_queue}",
             task_queue=task_queue,
         )
-        await asyncio.sleep(20)
+        # Stop the first worker once both have taken province work: on a loaded machine a
+        # worker process can take many seconds to start polling.
+        both = {str(worker.pid) for worker in workers}
+        for _ in range(240):
+            await asyncio.sleep(0.5)
+            with contextlib.suppress(RPCError):
+                if pids_of(await activity_starts_by_worker(env.client, cycle.year)) == both:
+                    break
         workers[0].send_signal(signal.SIGTERM)
         stopped = await asyncio.to_thread(workers[0].wait, 60)
         summary = await asyncio.wait_for(handle.result(), timeout=400)
-        identities: dict[str, int] = {}
-        for code in PROVINCES:
-            history = await env.client.get_workflow_handle(
-                province_workflow_id(cycle.year, code)
-            ).fetch_history()
-            for event in history.events:
-                if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-                    who = event.activity_task_started_event_attributes.identity
-                    identities[who] = identities.get(who, 0) + 1
+        identities = await activity_starts_by_worker(env.client, cycle.year)
         # Admins filter by stage in the Web UI; the same query through the client:
         query = f'RakortekYear = {cycle.year} AND RakortekStage = "COMPLETED"'
         for _ in range(50):
@@ -66,5 +84,4 @@ async def test_two_workers_share_a_cycle_and_one_can_stop(
     assert {p.stage for p in summary.provinces} == {"COMPLETED"}
     assert finished == sorted(province_workflow_id(cycle.year, code) for code in PROVINCES)
     assert stopped == 0, "SIGTERM is a clean stop"
-    pids = {identity.split("@")[0] for identity in identities}
-    assert pids == {str(worker.pid) for worker in workers}, "both workers did work"
+    assert pids_of(identities) == {str(worker.pid) for worker in workers}, "both workers did work"

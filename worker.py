@@ -134,8 +134,9 @@ async def rakortek_worker(
     pdf_pool = pdf_processes(settings.worker_pdf_processes)
     documents = DocumentActivities(engine, settings.output_dir, pdf_pool)
     simulation = SimulationActivities(client, engine, issuer)
-    # Database activities are synchronous and run in this pool: one thread per activity slot.
-    with ThreadPoolExecutor(max_workers=settings.worker_activities) as executor:
+    # Database activities are synchronous and run in this pool: one thread per activity slot,
+    # local and not.
+    with ThreadPoolExecutor(max_workers=2 * settings.worker_activities) as executor:
         worker = Worker(
             client,
             task_queue=task_queue or settings.task_queue,
@@ -163,6 +164,7 @@ async def rakortek_worker(
             ],
             activity_executor=executor,
             max_concurrent_activities=settings.worker_activities,
+            max_concurrent_local_activities=settings.worker_activities,
             max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
             max_cached_workflows=settings.worker_cache,
             graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,

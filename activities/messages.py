@@ -196,7 +196,9 @@ class MessageActivities:
                     if len(tried) >= MARK_EVERY:
                         await asyncio.to_thread(self._mark, tried)
                         tried = []
-                        activity.heartbeat(n + 1)
+                        # A local activity has no heartbeat: its workflow task keeps it alive.
+                        if not activity.info().is_local:
+                            activity.heartbeat(n + 1)
         finally:
             if tried:
                 await asyncio.to_thread(self._mark, tried)

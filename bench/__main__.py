@@ -150,7 +150,16 @@ def print_engine(results: dict[str, Any]) -> None:
     seconds = (results["floor_seconds_median"], results["rehearsal_seconds_median"])
     table.add_row("seconds", f"{seconds[0]}", f"{seconds[1]}", "")
     table.add_row("ratio rehearsal / floor", "", f"{results['ratio']}", "≤ 1.5")
-    for key in ("workflows", "activities", "timers", "updates", "children", "workflow_tasks", "events"):
+    for key in (
+        "workflows",
+        "activities",
+        "local_activities",
+        "timers",
+        "updates",
+        "children",
+        "workflow_tasks",
+        "events",
+    ):
         table.add_row(key, f"{med(floor, key):g}", f"{med(rehearsal, key):g}", "")
     table.add_row(
         "largest history (events)",

@@ -3,7 +3,8 @@
 FloorCycleWorkflow and FloorProvinceWorkflow keep the shape of CycleWorkflow and
 ProvinceWorkflow: the same children, the same calendar moments (pre-meeting, reminders, session
 starts and ends, deadlines), an activity wherever those run one (mail, database, documents), and
-simulated participants acting through updates sent from an activity. Only the bodies are empty:
+simulated participants acting through updates sent from an activity; a local activity where
+the rehearsal runs one. Only the bodies are empty:
 no mail is composed, no row written, no document rendered. What the rehearsal costs beyond this
 is rakortek's own cost.
 """
@@ -89,10 +90,20 @@ class FloorActivities:
         )
 
 
+REMOTE = {"load plan", "plan cycle", "document", "signed document"}
+"""Steps the rehearsal runs as activities; its mail and database writes are local activities
+(see workflows.steps)."""
+
+
 async def noop(what: str) -> None:
-    await workflow.execute_activity_method(
-        FloorActivities.noop, Noop(what=what), start_to_close_timeout=NOOP_TIMEOUT
-    )
+    if what in REMOTE:
+        await workflow.execute_activity_method(
+            FloorActivities.noop, Noop(what=what), start_to_close_timeout=NOOP_TIMEOUT
+        )
+    else:
+        await workflow.execute_local_activity_method(
+            FloorActivities.noop, Noop(what=what), start_to_close_timeout=NOOP_TIMEOUT
+        )
 
 
 async def act(step: str) -> None:

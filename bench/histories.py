@@ -15,6 +15,8 @@ COUNTED = {
     EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED: "children",
     EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: "workflow_tasks",
 }
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+"""The marker a local activity leaves in history, in place of an activity's three events."""
 
 
 @dataclass
@@ -43,4 +45,6 @@ async def history_figures(client: Client, workflow_ids: list[str]) -> HistoryFig
             name = COUNTED.get(event.event_type)
             if name:
                 counts[name] += 1
+            elif event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER:
+                counts["local_activities"] += 1
     return HistoryFigures(len(workflow_ids), counts, events, largest, largest_id, largest_bytes)

@@ -32,6 +32,7 @@ async def floor_worker(client: Client, settings: Settings) -> AsyncIterator[Work
         activities=[activities.noop, activities.act],
         workflow_runner=workflow_runner(),
         max_concurrent_activities=settings.worker_activities,
+        max_concurrent_local_activities=settings.worker_activities,
         max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
         max_cached_workflows=settings.worker_cache,
     )

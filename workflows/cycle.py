@@ -38,6 +38,7 @@ from workflows.calendar_time import CalendarTime
 from workflows.permissions import actor_of, refuse, require_role, require_token
 from workflows.province import ProvinceWorkflow
 from workflows.search_attributes import province_attributes
+from workflows.steps import run_step
 
 PRE_MEETING_BATCH = 100
 """Recipients per mail activity for the pre-meeting: small enough to retry cheaply."""
@@ -116,8 +117,8 @@ class CycleWorkflow:
     @workflow.run
     async def run(self, input: CycleInput) -> CycleSummary:
         cycle = input.cycle
-        await workflow.execute_activity_method(
-            RecordActivities.register_cycle, RegisterCycle(cycle=cycle, clock=self.clock), **options.RECORD
+        await run_step(
+            RecordActivities.register_cycle, RegisterCycle(cycle=cycle, clock=self.clock), options.RECORD
         )
         # Each province loads its own share of the plan: neither this history nor any payload
         # then grows with the number of sessions (a regency-level cycle has 18,000 of them).
@@ -208,10 +209,7 @@ class CycleWorkflow:
     ) -> None:
         mail = pre_meeting_mail(self.cycle, kind, self.time.now(), variant, skip_reason)
         await asyncio.gather(
-            *(
-                workflow.execute_activity_method(MessageActivities.send_messages, outgoing, **options.MAIL)
-                for outgoing in mail
-            )
+            *(run_step(MessageActivities.send_messages, outgoing, options.MAIL) for outgoing in mail)
         )
 
     async def run_pre_meeting(self, simulate: bool) -> None:
@@ -261,7 +259,7 @@ class CycleWorkflow:
         if token is None or not workflow.patched("action-audit"):
             return
         update = workflow.current_update_info()
-        await workflow.execute_activity_method(
+        await run_step(
             RecordActivities.record_action,
             ActionRecord(
                 year=self.cycle.year,
@@ -273,17 +271,17 @@ class CycleWorkflow:
                 detail=detail,
                 at=self.time.now(),
             ),
-            **options.RECORD,
+            options.RECORD,
         )
 
     @workflow.update
     async def record_attendance(self, update: RecordAttendance) -> int:
         """The organizers record how many joined the pre-meeting."""
         await self.audit("record_attendance", update.actor, update.token, f"{update.attended} attended")
-        await workflow.execute_activity_method(
+        await run_step(
             RecordActivities.record_attendance,
             AttendanceRecord(year=self.cycle.year, attended=update.attended),
-            **options.RECORD,
+            options.RECORD,
         )
         self.attended = update.attended
         return update.attended
@@ -305,7 +303,7 @@ class CycleWorkflow:
         """A participant answers the pre-meeting invitation."""
         self.replies[update.actor] = update.partstat
         await self.audit("record_reply", update.actor, update.token, f"pre-meeting: {update.partstat}")
-        await workflow.execute_activity_method(
+        await run_step(
             RecordActivities.record_reply,
             ReplyRecord(
                 year=self.cycle.year,
@@ -315,7 +313,7 @@ class CycleWorkflow:
                 sequence=update.sequence,
                 at=self.time.now(),
             ),
-            **options.RECORD,
+            options.RECORD,
         )
         return update.partstat
 

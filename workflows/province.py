@@ -66,6 +66,7 @@ from workflows.permissions import (
 )
 from workflows.search_attributes import STAGE
 from workflows.simulation import simulate_province
+from workflows.steps import run_step, steps_are_local
 
 SIGNER_ROLE = {Party.REGIONAL: Role.REGIONAL_SIGNER, Party.CENTRAL: Role.CENTRAL_SIGNER}
 PARTY_TITLE = {
@@ -118,6 +119,8 @@ class ProvinceWorkflow:
         # Cycles started before the alarm replay with a timer for every wait.
         if workflow.patched("one-alarm"):
             self.time.share_one_alarm()
+        # Decided here, before any step; cycles started earlier replay with activities.
+        steps_are_local()
         if input.plan_stored:
             plan = await workflow.execute_activity_method(
                 PlanningActivities.load_province_plan,
@@ -292,7 +295,7 @@ class ProvinceWorkflow:
             await workflow.wait_condition(lambda: bool(self.records))
             activity, arg = self.records[0]
             self.recording = True
-            await workflow.execute_activity_method(activity, arg, **options.RECORD)
+            await run_step(activity, arg, options.RECORD)
             self.records.popleft()
             self.recording = False
 
@@ -302,7 +305,7 @@ class ProvinceWorkflow:
     async def enter(self, stage: Stage) -> None:
         self.stage = stage
         workflow.upsert_search_attributes([STAGE.value_set(stage.value)])
-        await workflow.execute_activity_method(
+        await run_step(
             RecordActivities.record_stage,
             StageChange(
                 year=self.input.year,
@@ -310,7 +313,7 @@ class ProvinceWorkflow:
                 stage=stage,
                 at=self.time.now(),
             ),
-            **options.RECORD,
+            options.RECORD,
         )
 
     def people_with(self, role: Role) -> list[str]:
@@ -370,7 +373,7 @@ class ProvinceWorkflow:
         if session is not None:
             base_facts["desk_title"] = self.desks[session.desk].title
             base_facts["minutes_before"] = input.reminders.minutes_before
-        await workflow.execute_activity_method(
+        await run_step(
             MessageActivities.send_messages,
             Outgoing(
                 year=input.year,
@@ -387,7 +390,7 @@ class ProvinceWorkflow:
                 made_at=self.time.now(),
                 skip_reason=skip_reason,
             ),
-            **options.MAIL,
+            options.MAIL,
         )
 
     async def send_sign_off(self, kind: MailKind, party: Party) -> None:
@@ -762,7 +765,7 @@ class ProvinceWorkflow:
         return session
 
     async def _change_session(self, changed: DeskSession) -> None:
-        await workflow.execute_activity_method(
+        await run_step(
             RecordActivities.change_session,
             SessionChange(
                 session_id=changed.id,
@@ -775,7 +778,7 @@ class ProvinceWorkflow:
                 sequence=changed.sequence,
                 state=changed.state,
             ),
-            **options.RECORD,
+            options.RECORD,
         )
         current = self.sessions[changed.desk]
         for field in ("starts_at", "ends_at", "room", "online_link", "sequence", "state"):

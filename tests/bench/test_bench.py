@@ -30,7 +30,7 @@ def test_engine_benchmark_compares_the_rehearsal_with_a_floor_of_the_same_shape(
     # adds its moved and cancelled sessions, the late signature and the audit trail.
     assert floor["workflows"] == rehearsal["workflows"] == 3
     assert floor["children"] == rehearsal["children"] == 2
-    for kind in ("activities", "timers", "updates"):
+    for kind in ("activities", "local_activities", "timers", "updates"):
         assert 0.6 * rehearsal[kind] <= floor[kind] <= rehearsal[kind], kind
     assert results["ratio"] == round(results["rehearsal_seconds_median"] / results["floor_seconds_median"], 2)
     assert 0 < floor["peak_rss_mb"] and 0 < rehearsal["peak_rss_mb"]

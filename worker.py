@@ -157,6 +157,7 @@ async def rakortek_worker(
                 planning.plan_cycle,
                 planning.load_province_plan,
                 messages.send_messages,
+                messages.send_mailings,
                 documents.render_agreement,
                 documents.render_signed_agreement,
                 simulation.act_as_participant,

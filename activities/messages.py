@@ -13,7 +13,7 @@ from temporalio import activity
 from mail.calendar import CalendarMold
 from mail.compose import Composer, Recipient, Sender, attendee, invitation_mold, language_of, message_id
 from mail.transport import PermanentRefusal, SmtpPool
-from models.messages import DeliveryReport, MailKind, Outgoing
+from models.messages import DeliveryReport, Mailings, MailKind, Outgoing
 from security.tokens import SIGN, TokenIssuer, claims_for
 from store.database import insert_new, utc
 from store.tables import OutboxRow, ParticipantRow
@@ -112,6 +112,15 @@ class MessageActivities:
             )
 
     @activity.defn
+    async def send_mailings(self, mailings: Mailings) -> list[DeliveryReport]:
+        """Each mailing in turn, as send_messages would; a retry skips what the outbox has as sent."""
+        reports = []
+        for n, outgoing in enumerate(mailings.items):
+            reports.append(await self.send_messages(outgoing))
+            activity.heartbeat(n + 1)
+        return reports
+
+    @activity.defn
     async def send_messages(self, outgoing: Outgoing) -> DeliveryReport:
         known = all((outgoing.year, i) in self._people for i in outgoing.recipients)
         recipients = (
@@ -196,9 +205,7 @@ class MessageActivities:
                     if len(tried) >= MARK_EVERY:
                         await asyncio.to_thread(self._mark, tried)
                         tried = []
-                        # A local activity has no heartbeat: its workflow task keeps it alive.
-                        if not activity.info().is_local:
-                            activity.heartbeat(n + 1)
+                        activity.heartbeat(n + 1)
         finally:
             if tried:
                 await asyncio.to_thread(self._mark, tried)

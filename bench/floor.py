@@ -3,10 +3,10 @@
 FloorCycleWorkflow and FloorProvinceWorkflow keep the shape of CycleWorkflow and
 ProvinceWorkflow: the same children, the same calendar moments (pre-meeting, reminders, session
 starts and ends, deadlines), an activity wherever those run one (mail, database, documents), and
-simulated participants acting through updates sent from an activity; a local activity where
-the rehearsal runs one. Only the bodies are empty:
-no mail is composed, no row written, no document rendered. What the rehearsal costs beyond this
-is rakortek's own cost.
+simulated participants acting through updates sent from an activity. Like the rehearsal, it
+writes to its database in local activities and sends a province's mail in batches. Only the
+bodies are empty: no mail is composed, no row written, no document rendered. What the
+rehearsal costs beyond this is rakortek's own cost.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from temporalio.client import Client, WorkflowUpdateStage
 with workflow.unsafe.imports_passed_through():
     from models.clock import CycleClock
 
+from workflows.batches import Batch
 from workflows.calendar_time import CalendarTime
 
 NOOP_TIMEOUT = timedelta(minutes=2)
@@ -90,20 +91,23 @@ class FloorActivities:
         )
 
 
-REMOTE = {"load plan", "plan cycle", "document", "signed document"}
-"""Steps the rehearsal runs as activities; its mail and database writes are local activities
-(see workflows.steps)."""
+LOCAL = {"stage", "record", "register cycle"}
+"""Steps the rehearsal runs as local activities: its database writes (see workflows.writes)."""
 
 
 async def noop(what: str) -> None:
-    if what in REMOTE:
-        await workflow.execute_activity_method(
-            FloorActivities.noop, Noop(what=what), start_to_close_timeout=NOOP_TIMEOUT
-        )
-    else:
+    if what in LOCAL:
         await workflow.execute_local_activity_method(
             FloorActivities.noop, Noop(what=what), start_to_close_timeout=NOOP_TIMEOUT
         )
+    else:
+        await workflow.execute_activity_method(
+            FloorActivities.noop, Noop(what=what), start_to_close_timeout=NOOP_TIMEOUT
+        )
+
+
+async def mailings(items: list[str]) -> None:
+    await noop(f"mail: {len(items)} mailings")
 
 
 async def act(step: str) -> None:
@@ -127,6 +131,7 @@ class FloorProvinceWorkflow:
         assert input.clock is not None
         self.time = CalendarTime(input.clock)
         self.time.share_one_alarm()
+        self.mail: Batch[str] = Batch(mailings)
         self.done: set[str] = set()
         self.held: set[int] = set()
         self.signing = False
@@ -137,35 +142,35 @@ class FloorProvinceWorkflow:
         simulation = asyncio.ensure_future(self.simulate(input))
         await self.time.sleep_until(input.pre_meeting_ends_at)
         await noop("stage")
-        await noop("mail: data entry open")
+        await self.mail.add("data entry open")
         sessions = asyncio.gather(*(self.session(n, s) for n, s in enumerate(input.sessions)))
         await self.time.sleep_until(input.data_entry)
         await noop("stage")
         await sessions
         await noop("stage")
-        await noop("mail: confirmation request")
+        await self.mail.add("confirmation request")
         await self.time.wait_until(input.confirmation, lambda: "confirm" in self.done)
         await workflow.wait_condition(lambda: "confirm" in self.done)
         await noop("stage")
         await noop("document")
         self.signing = True
-        await asyncio.gather(noop("mail: sign-off request"), noop("mail: sign-off request"))
+        await asyncio.gather(self.mail.add("sign-off request"), self.mail.add("sign-off request"))
         signed = lambda: {"sign-regional", "sign-central"} <= self.done  # noqa: E731
         await self.time.wait_until(input.sign_off_reminder, signed)
         await self.time.wait_until(input.sign_off, signed)
         await workflow.wait_condition(signed)
         await noop("signed document")
-        await noop("mail: agreement signed")
+        await self.mail.add("agreement signed")
         await noop("stage")
         await simulation
         await workflow.wait_condition(workflow.all_handlers_finished)
         return len(self.done)
 
     async def session(self, n: int, session: FloorSession) -> None:
-        await noop("mail: invitation")
+        await self.mail.add("invitation")
         for moment in session.reminders:
             await self.time.wait_until(moment, lambda: False)
-            await noop("mail: reminder")
+            await self.mail.add("reminder")
         await self.time.wait_until(session.starts_at, lambda: False)
         self.held.add(n)
         await workflow.wait_condition(lambda: f"outcome-{n}" in self.done)

@@ -69,6 +69,13 @@ class Outgoing(BaseModel):
     """Set when the message's moment has passed: recorded as skipped, not sent."""
 
 
+class Mailings(BaseModel):
+    """Mail a workflow asked for at one moment (a province's invitations, the reminders due at
+    one hour): one activity, one SMTP connection, still one outbox record per message."""
+
+    items: list[Outgoing]
+
+
 class DeliveryReport(BaseModel):
     sent: int = 0
     already_sent: int = 0

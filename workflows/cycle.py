@@ -38,7 +38,7 @@ from workflows.calendar_time import CalendarTime
 from workflows.permissions import actor_of, refuse, require_role, require_token
 from workflows.province import ProvinceWorkflow
 from workflows.search_attributes import province_attributes
-from workflows.steps import run_step
+from workflows.writes import write
 
 PRE_MEETING_BATCH = 100
 """Recipients per mail activity for the pre-meeting: small enough to retry cheaply."""
@@ -117,9 +117,7 @@ class CycleWorkflow:
     @workflow.run
     async def run(self, input: CycleInput) -> CycleSummary:
         cycle = input.cycle
-        await run_step(
-            RecordActivities.register_cycle, RegisterCycle(cycle=cycle, clock=self.clock), options.RECORD
-        )
+        await write(RecordActivities.register_cycle, RegisterCycle(cycle=cycle, clock=self.clock))
         # Each province loads its own share of the plan: neither this history nor any payload
         # then grows with the number of sessions (a regency-level cycle has 18,000 of them).
         stored = workflow.patched("plan-in-store")
@@ -209,7 +207,10 @@ class CycleWorkflow:
     ) -> None:
         mail = pre_meeting_mail(self.cycle, kind, self.time.now(), variant, skip_reason)
         await asyncio.gather(
-            *(run_step(MessageActivities.send_messages, outgoing, options.MAIL) for outgoing in mail)
+            *(
+                workflow.execute_activity_method(MessageActivities.send_messages, outgoing, **options.MAIL)
+                for outgoing in mail
+            )
         )
 
     async def run_pre_meeting(self, simulate: bool) -> None:
@@ -259,7 +260,7 @@ class CycleWorkflow:
         if token is None or not workflow.patched("action-audit"):
             return
         update = workflow.current_update_info()
-        await run_step(
+        await write(
             RecordActivities.record_action,
             ActionRecord(
                 year=self.cycle.year,
@@ -271,17 +272,15 @@ class CycleWorkflow:
                 detail=detail,
                 at=self.time.now(),
             ),
-            options.RECORD,
         )
 
     @workflow.update
     async def record_attendance(self, update: RecordAttendance) -> int:
         """The organizers record how many joined the pre-meeting."""
         await self.audit("record_attendance", update.actor, update.token, f"{update.attended} attended")
-        await run_step(
+        await write(
             RecordActivities.record_attendance,
             AttendanceRecord(year=self.cycle.year, attended=update.attended),
-            options.RECORD,
         )
         self.attended = update.attended
         return update.attended
@@ -303,7 +302,7 @@ class CycleWorkflow:
         """A participant answers the pre-meeting invitation."""
         self.replies[update.actor] = update.partstat
         await self.audit("record_reply", update.actor, update.token, f"pre-meeting: {update.partstat}")
-        await run_step(
+        await write(
             RecordActivities.record_reply,
             ReplyRecord(
                 year=self.cycle.year,
@@ -313,7 +312,6 @@ class CycleWorkflow:
                 sequence=update.sequence,
                 at=self.time.now(),
             ),
-            options.RECORD,
         )
         return update.partstat
 

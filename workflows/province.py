@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.planning import PlanningActivities
     from activities.records import RecordActivities
     from models.items import ItemConfirmation, ItemStatus, OutcomeItem, ProposalItem
-    from models.messages import CalendarEvent, MailKind, Outgoing
+    from models.messages import CalendarEvent, Mailings, MailKind, Outgoing
     from models.participants import Participant, Role
     from models.records import (
         ActionRecord,
@@ -54,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
     from security.tokens import read_unverified
 
 from workflows import options
+from workflows.batches import Batch
 from workflows.calendar_time import CalendarTime
 from workflows.desk_session import run_session
 from workflows.permissions import (
@@ -66,7 +67,7 @@ from workflows.permissions import (
 )
 from workflows.search_attributes import STAGE
 from workflows.simulation import simulate_province
-from workflows.steps import run_step, steps_are_local
+from workflows.writes import write, writes_are_local
 
 SIGNER_ROLE = {Party.REGIONAL: Role.REGIONAL_SIGNER, Party.CENTRAL: Role.CENTRAL_SIGNER}
 PARTY_TITLE = {
@@ -110,6 +111,8 @@ class ProvinceWorkflow:
         """One-time (signature) tokens already spent."""
         self.recording = False
         self.plan_loaded = False
+        self.mail: Batch[Outgoing] | None = None
+        """Mail asked for at one moment goes out in one activity (see workflows.batches)."""
 
     # The run ---------------------------------------------------------------------------
 
@@ -119,8 +122,10 @@ class ProvinceWorkflow:
         # Cycles started before the alarm replay with a timer for every wait.
         if workflow.patched("one-alarm"):
             self.time.share_one_alarm()
-        # Decided here, before any step; cycles started earlier replay with activities.
-        steps_are_local()
+        # Decided here, before any write or mail; cycles started earlier replay the old way.
+        writes_are_local()
+        if workflow.patched("mail-batches"):
+            self.mail = Batch(self.send_mailings)
         if input.plan_stored:
             plan = await workflow.execute_activity_method(
                 PlanningActivities.load_province_plan,
@@ -295,7 +300,7 @@ class ProvinceWorkflow:
             await workflow.wait_condition(lambda: bool(self.records))
             activity, arg = self.records[0]
             self.recording = True
-            await run_step(activity, arg, options.RECORD)
+            await write(activity, arg)
             self.records.popleft()
             self.recording = False
 
@@ -305,7 +310,7 @@ class ProvinceWorkflow:
     async def enter(self, stage: Stage) -> None:
         self.stage = stage
         workflow.upsert_search_attributes([STAGE.value_set(stage.value)])
-        await run_step(
+        await write(
             RecordActivities.record_stage,
             StageChange(
                 year=self.input.year,
@@ -313,7 +318,6 @@ class ProvinceWorkflow:
                 stage=stage,
                 at=self.time.now(),
             ),
-            options.RECORD,
         )
 
     def people_with(self, role: Role) -> list[str]:
@@ -373,24 +377,29 @@ class ProvinceWorkflow:
         if session is not None:
             base_facts["desk_title"] = self.desks[session.desk].title
             base_facts["minutes_before"] = input.reminders.minutes_before
-        await run_step(
-            MessageActivities.send_messages,
-            Outgoing(
-                year=input.year,
-                organizer=input.organizer,
-                kind=kind,
-                variant=variant,
-                subject_ref=session.id if session else f"{input.year}-{input.province.code}",
-                province=input.province.code,
-                session_id=session.id if session else None,
-                sequence=sequence if sequence is not None else (session.sequence if session else 0),
-                recipients=recipients,
-                event=self.session_event(session) if session else None,
-                facts={**base_facts, **(facts or {})},
-                made_at=self.time.now(),
-                skip_reason=skip_reason,
-            ),
-            options.MAIL,
+        outgoing = Outgoing(
+            year=input.year,
+            organizer=input.organizer,
+            kind=kind,
+            variant=variant,
+            subject_ref=session.id if session else f"{input.year}-{input.province.code}",
+            province=input.province.code,
+            session_id=session.id if session else None,
+            sequence=sequence if sequence is not None else (session.sequence if session else 0),
+            recipients=recipients,
+            event=self.session_event(session) if session else None,
+            facts={**base_facts, **(facts or {})},
+            made_at=self.time.now(),
+            skip_reason=skip_reason,
+        )
+        if self.mail is None:
+            await workflow.execute_activity_method(MessageActivities.send_messages, outgoing, **options.MAIL)
+        else:
+            await self.mail.add(outgoing)
+
+    async def send_mailings(self, items: list[Outgoing]) -> None:
+        await workflow.execute_activity_method(
+            MessageActivities.send_mailings, Mailings(items=items), **options.MAIL
         )
 
     async def send_sign_off(self, kind: MailKind, party: Party) -> None:
@@ -765,7 +774,7 @@ class ProvinceWorkflow:
         return session
 
     async def _change_session(self, changed: DeskSession) -> None:
-        await run_step(
+        await write(
             RecordActivities.change_session,
             SessionChange(
                 session_id=changed.id,
@@ -778,7 +787,6 @@ class ProvinceWorkflow:
                 sequence=changed.sequence,
                 state=changed.state,
             ),
-            options.RECORD,
         )
         current = self.sessions[changed.desk]
         for field in ("starts_at", "ends_at", "room", "online_link", "sequence", "state"):

@@ -20,8 +20,9 @@ from bench.runs import BENCH_SECRET
 from mail.compose import Recipient, Sender, compose, invitation
 from mail.transport import SmtpConfig, SmtpPool
 from models.cycle import Cycle
-from models.messages import CalendarEvent, MailKind, Outgoing
+from models.messages import CalendarEvent, Mailings, MailKind, Outgoing
 from models.records import RegisterCycle
+from models.sessions import DeskSession
 from security.tokens import TokenIssuer, claims_for
 from store.database import connect
 from store.schema import upgrade
@@ -33,10 +34,18 @@ def pre_meeting_invitations(cycle: Cycle) -> list[Outgoing]:
     return pre_meeting_mail(cycle, MailKind.PRE_MEETING_INVITE, cycle.opens_at)
 
 
-def session_mail(cycle: Cycle, sessions: int) -> list[Outgoing]:
-    """Invitations of the first sessions: a session's few invitees per activity."""
+def session_mail(cycle: Cycle, sessions: int) -> list[Mailings]:
+    """Invitations of the first sessions, as a province sends them when the schedule is out: all
+    of a province's in one activity (workflows.batches), one mailing per session."""
     domain = cycle.organizer.mailbox.rsplit("@", 1)[-1]
     planned = plan_sessions(cycle)[:sessions]
+    by_province: dict[str, list[Outgoing]] = {}
+    for outgoing in session_invitations(cycle, planned, domain):
+        by_province.setdefault(outgoing.province or "", []).append(outgoing)
+    return [Mailings(items=items) for items in by_province.values()]
+
+
+def session_invitations(cycle: Cycle, planned: list[DeskSession], domain: str) -> list[Outgoing]:
     return [
         Outgoing(
             year=cycle.year,
@@ -70,9 +79,10 @@ def session_mail(cycle: Cycle, sessions: int) -> list[Outgoing]:
 
 
 async def rakortek_rate(
-    cycle: Cycle, mail: list[Outgoing], smtp_port: int, database: Path
+    cycle: Cycle, mail: list[Outgoing] | list[Mailings], smtp_port: int, database: Path
 ) -> tuple[int, float]:
-    """Messages sent and seconds taken by MessageActivities.send_messages, one activity per Outgoing."""
+    """Messages sent and seconds taken by rakortek's send activities, one activity per item:
+    send_messages for an Outgoing (the pre-meeting's batches), send_mailings for Mailings."""
     engine = connect(f"sqlite:///{database}")
     upgrade(engine)
     RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle))
@@ -81,9 +91,11 @@ async def rakortek_rate(
     runner = ActivityEnvironment()
     sent = 0
     started = time.perf_counter()
-    for outgoing in mail:
-        report = await runner.run(activities.send_messages, outgoing)
-        sent += report.sent
+    for item in mail:
+        if isinstance(item, Mailings):
+            sent += sum(r.sent for r in await runner.run(activities.send_mailings, item))
+        else:
+            sent += (await runner.run(activities.send_messages, item)).sent
     seconds = time.perf_counter() - started
     await pool.close()
     engine.dispose()
@@ -102,8 +114,9 @@ async def raw_rate(smtp_port: int, message: bytes, count: int) -> float:
     return seconds
 
 
-def sample_message(cycle: Cycle, outgoing: Outgoing) -> bytes:
+def sample_message(cycle: Cycle, item: Outgoing | Mailings) -> bytes:
     """One real message of this kind, as the activity makes it."""
+    outgoing = item.items[0] if isinstance(item, Mailings) else item
     person = next(p for p in cycle.participants if p.id == outgoing.recipients[0])
     recipient = Recipient(person.id, person.name, person.email, person.language, person.zone, person.role)
     sender = Sender(cycle.organizer.name, cycle.organizer.mailbox, cycle.organizer.sender)

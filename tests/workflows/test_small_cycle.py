@@ -15,6 +15,7 @@ from temporalio.worker import Replayer
 from commands.status import province_status
 from embedded.smtp import MailStore
 from models.cycle import load_cycle
+from models.messages import Mailings, MailKind
 from models.workflow_io import CycleInput, province_workflow_id
 from settings import Settings
 from store.database import connect
@@ -108,3 +109,21 @@ async def test_two_provinces_run_to_completed_and_replay(
     # per province, never one per session.
     history = await client.get_workflow_handle(province_workflow_id(cycle.year, "94")).fetch_history()
     assert timers_pending_at_most(history) == 1
+
+    # Mail asked for at one moment goes out in one activity: all 36 invitations at once when the
+    # schedule is out, then the reminders of sessions due at the same hour together.
+    mail_activities = [
+        e.activity_task_scheduled_event_attributes
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+        and e.activity_task_scheduled_event_attributes.activity_type.name.startswith("send_")
+    ]
+    assert {a.activity_type.name for a in mail_activities} == {"send_mailings"}
+    batches: list[Mailings] = [
+        pydantic_data_converter.payload_converter.from_payloads(a.input.payloads, [Mailings])[0]
+        for a in mail_activities
+    ]
+    invitations = [b for b in batches if b.items[0].kind is MailKind.SESSION_INVITE]
+    assert len(invitations[0].items) == 36
+    assert len({o.session_id for o in invitations[0].items}) == 36
+    assert len(batches) < sum(len(b.items) for b in batches) / 2

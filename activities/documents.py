@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import logging
 import multiprocessing
 import os
 import threading
@@ -21,6 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from temporalio import activity
 
+from activities.agreement_pdf import agreement_pdf
 from mail.dates import letter_date, letter_datetime
 from models.records import AgreementDocument, AgreementRequest
 from models.reference import all_regencies
@@ -35,10 +34,6 @@ from store.tables import (
     ProvinceProgressRow,
     SignatureRow,
 )
-
-# The minutes' stylesheet serves browsers too; xhtml2pdf warns, on every render, about the
-# properties it skips (border-collapse), which says nothing about the document.
-logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATUS_LABEL = {"agreed": "Disepakati", "adjusted": "Disepakati dengan penyesuaian"}
@@ -55,17 +50,6 @@ def _environment() -> Environment:
 
 def rupiah(value: int) -> str:
     return format_decimal(value, locale="id")
-
-
-def html_to_pdf(html: str) -> bytes:
-    """The same document as PDF, to print and file (xhtml2pdf: pure Python, no browser needed)."""
-    from xhtml2pdf import pisa
-
-    out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
-    if result.err:
-        raise ValueError(f"the agreement could not be laid out as PDF ({result.err} errors)")
-    return out.getvalue()
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
@@ -87,8 +71,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def pdf_processes(count: int) -> Executor | None:
-    """Processes that lay out PDFs beside the worker (xhtml2pdf is pure Python and slow: in the
-    worker it would hold the interpreter from every other activity). None: in the worker."""
+    """Processes that lay out PDFs beside the worker (reportlab is pure Python: in the worker a
+    layout would hold the interpreter from every other activity). None: in the worker."""
     if count <= 0:
         return None
     return ProcessPoolExecutor(
@@ -237,7 +221,9 @@ class DocumentActivities:
             / f"berita-acara-{request.province}{suffix}.html"
         )
         _write_atomically(path, content)
-        pdf = self.pdf_pool.submit(html_to_pdf, html).result() if self.pdf_pool else html_to_pdf(html)
+        pdf = (
+            self.pdf_pool.submit(agreement_pdf, context).result() if self.pdf_pool else agreement_pdf(context)
+        )
         _write_atomically(path.with_suffix(".pdf"), pdf)
         if not signed:
             with Session(self.engine) as db, db.begin():

@@ -1,0 +1,187 @@
+"""The agreement minutes as PDF, to print and file: laid out with reportlab from the same context
+as the HTML (templates/documents/agreement.html.j2), which stays the document that is signed.
+
+Laying the tables out directly takes about a fifth of the time of converting the HTML
+(xhtml2pdf parses it, then builds the same reportlab tables): a 2022 province's minutes in
+0.5 s instead of 2 to 3 s.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+TITLE = ParagraphStyle("title", fontName="Times-Bold", fontSize=14, leading=18, alignment=TA_CENTER)
+PART = ParagraphStyle(
+    "part",
+    fontName="Times-Bold",
+    fontSize=12,
+    leading=15,
+    alignment=TA_CENTER,
+    spaceBefore=16,
+    spaceAfter=4,
+    keepWithNext=1,
+)
+DESK = ParagraphStyle(
+    "desk", fontName="Times-Bold", fontSize=11, leading=14, spaceBefore=10, spaceAfter=3, keepWithNext=1
+)
+BODY = ParagraphStyle("body", fontName="Times-Roman", fontSize=11, leading=14, spaceAfter=6)
+CELL = ParagraphStyle("cell", fontName="Times-Roman", fontSize=9.5, leading=11.5)
+NUMBER = ParagraphStyle("number", parent=CELL, alignment=TA_RIGHT)
+HEAD = ParagraphStyle("head", parent=CELL, fontName="Times-Bold")
+SIGN = ParagraphStyle("sign", fontName="Times-Roman", fontSize=11, leading=14, alignment=TA_CENTER)
+HASH = ParagraphStyle("hash", fontName="Courier", fontSize=8, leading=10, alignment=TA_CENTER, wordWrap="CJK")
+
+GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.75, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+)
+AGREED_COLUMNS = (
+    ("No.", 4),
+    ("Ref.", 9),
+    ("Program/Kegiatan/Proyek", 21),
+    ("Indikator", 13),
+    ("Target", 7),
+    ("Lokasi", 10),
+    ("Anggaran (Rp)", 10),
+    ("Sumber Dana", 6),
+    ("Status", 9),
+    ("Konfirmasi", 11),
+)
+NOT_AGREED_COLUMNS = (
+    ("No.", 4),
+    ("Desk", 7),
+    ("Ref.", 12),
+    ("Program/Kegiatan/Proyek", 37),
+    ("Anggaran (Rp)", 12),
+    ("Alasan", 28),
+)
+NUMBERS = {"No.", "Target", "Anggaran (Rp)"}
+
+
+def _text(value: object, style: ParagraphStyle = CELL) -> Paragraph:
+    return Paragraph(escape(str(value)), style)
+
+
+def _table(columns: tuple[tuple[str, int], ...], rows: list[list[object]], width: float) -> Table:
+    styles = [NUMBER if name in NUMBERS else CELL for name, _ in columns]
+    return Table(
+        [[_text(name, HEAD) for name, _ in columns]]
+        + [[_text(value, style) for value, style in zip(row, styles, strict=True)] for row in rows],
+        colWidths=[share * width / 100 for _, share in columns],
+        repeatRows=1,
+        style=GRID,
+    )
+
+
+def _signature(block: dict[str, Any]) -> list[Flowable]:
+    cell: list[Flowable] = [Paragraph(f"{escape(block['side'])}<br/>{escape(block['role'])}", SIGN)]
+    if block["signed_at"]:
+        cell.append(
+            Paragraph(f"<i>Ditandatangani secara elektronik<br/>{escape(block['signed_at'])}</i>", SIGN)
+        )
+    else:
+        cell.append(Spacer(1, 2 * cm))
+    cell.append(Paragraph(f"<b>{escape(block['name'])}</b>", SIGN))
+    if block["sha256"]:
+        cell.append(Paragraph(f"SHA-256 dokumen: {block['sha256']}", HASH))
+    return cell
+
+
+def agreement_pdf(context: dict[str, Any]) -> bytes:
+    province = context["province"]
+    title = f"Berita Acara Kesepakatan hasil Rakortekrenbang Tahun {context['year']}: {province['title']}"
+    out = io.BytesIO()
+    document = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.5 * cm,
+        title=title,
+        author=context["organizer"]["name"],
+    )
+    width = document.width
+    year, region = context["year"], escape(province["title"])
+    story: list[Flowable] = [
+        Paragraph(
+            "BERITA ACARA KESEPAKATAN<br/>HASIL RAPAT KOORDINASI TEKNIS PERENCANAAN PEMBANGUNAN "
+            f"(RAKORTEKRENBANG) TAHUN {year}<br/>{region.upper()}",
+            TITLE,
+        ),
+        Spacer(1, 8),
+        Paragraph(
+            f"Pada {escape(context['rendered_on'])}, Pemerintah Pusat melalui "
+            f"{escape(context['organizer']['name'])} dan Pemerintah {region} menyepakati hasil "
+            f"pembahasan desk urusan dan desk kewilayahan Rakortekrenbang Tahun {year} yang "
+            f"diselenggarakan secara hybrid di {escape(context['venue'])}. Kesepakatan ini menjadi "
+            f"bahan masukan bagi penyempurnaan rancangan awal RKP dan RKPD {region} Tahun "
+            f"{context['plan_year']}.",
+            BODY,
+        ),
+        Paragraph("I. Butir yang Disepakati", PART),
+    ]
+    for desk in context["agreed_by_desk"]:
+        story.append(_text(f"{desk['title']} ({desk['code']})", DESK))
+        rows: list[list[object]] = [
+            [
+                n,
+                item["ref"],
+                f"{item['level'].capitalize()}: {item['title']}",
+                item["indicator"],
+                item["target"],
+                item["location"],
+                item["budget"],
+                item["funding_source"],
+                item["status"],
+                item["confirmation"],
+            ]
+            for n, item in enumerate(desk["items"], 1)
+        ]
+        story.append(_table(AGREED_COLUMNS, rows, width))
+    if not context["agreed_by_desk"]:
+        story.append(_text("Tidak ada butir yang disepakati.", BODY))
+    story.append(Spacer(1, 6))
+    story.append(
+        _text(
+            f"Jumlah butir disepakati: {context['agreed_count']}; "
+            f"jumlah anggaran: Rp{context['agreed_budget']}.",
+            BODY,
+        )
+    )
+
+    story.append(Paragraph("II. Butir yang Tidak Disepakati", PART))
+    if context["not_agreed"]:
+        rows = [
+            [n, item["desk"], item["ref"], item["title"], item["budget"], item["notes"]]
+            for n, item in enumerate(context["not_agreed"], 1)
+        ]
+        story.append(_table(NOT_AGREED_COLUMNS, rows, width))
+    else:
+        story.append(_text("Seluruh butir disepakati.", BODY))
+
+    story.append(Paragraph("III. Penandatanganan", PART))
+    blocks = context["signature_blocks"]
+    story.append(
+        Table(
+            [[_signature(block) for block in blocks]],
+            colWidths=[width / len(blocks)] * len(blocks),
+            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+        )
+    )
+    document.build(story)
+    return out.getvalue()

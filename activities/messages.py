@@ -83,7 +83,7 @@ class MessageActivities:
             found.append(("sign_token", self.issuer.issue(claims)))
         return found
 
-    def _prepare(self, outgoing: Outgoing, rows: list[dict]) -> dict[str, str]:
+    def _prepare(self, rows: list[dict]) -> dict[str, str]:
         """Insert the outbox rows not there yet; return the status of every one."""
         with self.engine.begin() as connection:
             inserted = insert_new(connection, OutboxRow, rows, "message_id")
@@ -113,100 +113,116 @@ class MessageActivities:
 
     @activity.defn
     async def send_mailings(self, mailings: Mailings) -> list[DeliveryReport]:
-        """Each mailing in turn, as send_messages would; a retry skips what the outbox has as sent."""
-        reports = []
-        for n, outgoing in enumerate(mailings.items):
-            reports.append(await self.send_messages(outgoing))
-            activity.heartbeat(n + 1)
-        return reports
+        """Several mailings over one connection: their outbox rows in one transaction, their
+        results recorded MARK_EVERY at a time. A retry sends only what the outbox lacks."""
+        return await self._deliver(mailings.items)
 
     @activity.defn
     async def send_messages(self, outgoing: Outgoing) -> DeliveryReport:
-        known = all((outgoing.year, i) in self._people for i in outgoing.recipients)
-        recipients = (
-            self._recipients(outgoing.year, outgoing.recipients)
-            if known
-            else await asyncio.to_thread(self._recipients, outgoing.year, outgoing.recipients)
-        )
+        return (await self._deliver([outgoing]))[0]
+
+    def _sender(self, outgoing: Outgoing) -> Sender:
         organizer = outgoing.organizer
-        sender = Sender(
+        return Sender(
             organizer_name=organizer.name,
             organizer_mailbox=organizer.mailbox,
             address=self.sender_override or organizer.sender,
         )
-        domain = sender.address.rsplit("@", 1)[-1]
-        ids = {r.id: message_id(outgoing, r.id, domain) for r in recipients}
-        initial = "skipped" if outgoing.skip_reason else "pending"
+
+    async def _deliver(self, items: list[Outgoing]) -> list[DeliveryReport]:
+        known = all((o.year, i) in self._people for o in items for i in o.recipients)
+        lookup = lambda: [self._recipients(o.year, o.recipients) for o in items]  # noqa: E731
+        recipients = lookup() if known else await asyncio.to_thread(lookup)
+        senders = [self._sender(o) for o in items]
+        ids = [
+            {r.id: message_id(o, r.id, sender.address.rsplit("@", 1)[-1]) for r in people}
+            for o, sender, people in zip(items, senders, recipients, strict=True)
+        ]
         rows = [
             {
-                "message_id": ids[r.id],
-                "year": outgoing.year,
-                "province": outgoing.province,
-                "session_id": outgoing.session_id,
-                "kind": outgoing.kind.value,
-                "sequence": outgoing.sequence,
+                "message_id": ids[n][r.id],
+                "year": o.year,
+                "province": o.province,
+                "session_id": o.session_id,
+                "kind": o.kind.value,
+                "sequence": o.sequence,
                 "recipient": r.id,
                 "address": r.email,
-                "subject": outgoing.subject_ref,
-                "status": initial,
+                "subject": o.subject_ref,
+                "status": "skipped" if o.skip_reason else "pending",
                 "attempts": 0,
-                "last_error": outgoing.skip_reason,
-                "made_at": utc(outgoing.made_at),
+                "last_error": o.skip_reason,
+                "made_at": utc(o.made_at),
             }
-            for r in recipients
+            for n, o in enumerate(items)
+            for r in recipients[n]
         ]
-        status = await asyncio.to_thread(self._prepare, outgoing, rows)
-        report = DeliveryReport()
-        if outgoing.skip_reason:
-            report.skipped = len(recipients)
-            return report
+        status = await asyncio.to_thread(self._prepare, rows)
+        reports = [DeliveryReport() for _ in items]
+        due: list[list[Recipient]] = []
+        taken: set[str] = set()
+        """Message ids already due in this delivery: the same mailing twice in a batch goes once."""
+        for n, o in enumerate(items):
+            if o.skip_reason:
+                reports[n].skipped = len(recipients[n])
+                due.append([])
+                continue
+            mine = [
+                r for r in recipients[n] if status[ids[n][r.id]] not in FINAL and ids[n][r.id] not in taken
+            ]
+            taken.update(ids[n][r.id] for r in mine)
+            due.append(mine)
+            reports[n].already_sent = len(recipients[n]) - len(mine)
+        if not any(due):
+            return reports
 
-        due = [r for r in recipients if status[ids[r.id]] not in FINAL]
-        report.already_sent = len(recipients) - len(due)
-        if not due:
-            return report
-        # A session's few invitees all appear on its invitation; a crowd (the pre-meeting) gets
-        # one invitation each, naming only its recipient.
-        shared = len(recipients) <= SHARED_INVITATION_LIMIT
-        everyone = [attendee(r) for r in recipients] if shared else []
-        composer = Composer(outgoing, sender)
-        molds: dict[str, CalendarMold | None] = {}
-        calendars: dict[str, bytes | None] = {}
         tried: list[tuple[str, str, str | None]] = []
         try:
             async with self.pool.connection() as client:
-                for n, recipient in enumerate(due):
-                    language = language_of(recipient)
-                    if language not in molds:
-                        molds[language] = invitation_mold(outgoing, language, sender)
-                    mold = molds[language]
-                    if mold is None:
-                        calendar = None
-                    elif not shared:
-                        calendar = mold.with_attendees([attendee(recipient)])
-                    elif language in calendars:
-                        calendar = calendars[language]
-                    else:
-                        calendar = calendars[language] = mold.with_attendees(everyone)
-                    message = composer.message(recipient, calendar, self.tokens_for(outgoing, recipient))
-                    try:
-                        await self.pool.send(client, sender.address, recipient.email, message)
-                    except PermanentRefusal as exc:
-                        tried.append((ids[recipient.id], "failed", str(exc)))
-                        report.failed += 1
+                for n, outgoing in enumerate(items):
+                    if not due[n]:
                         continue
-                    except Exception as exc:
-                        tried.append((ids[recipient.id], "pending", f"{type(exc).__name__}: {exc}"))
-                        raise
-                    # The only window for a duplicate is from here until the outbox records it;
-                    # a resend from that window carries the same Message-ID.
-                    tried.append((ids[recipient.id], "sent", None))
-                    report.sent += 1
-                    if len(tried) >= MARK_EVERY:
-                        await asyncio.to_thread(self._mark, tried)
-                        tried = []
-                        activity.heartbeat(n + 1)
+                    sender, report = senders[n], reports[n]
+                    # A session's few invitees all appear on its invitation; a crowd (the
+                    # pre-meeting) gets one invitation each, naming only its recipient.
+                    shared = len(recipients[n]) <= SHARED_INVITATION_LIMIT
+                    everyone = [attendee(r) for r in recipients[n]] if shared else []
+                    composer = Composer(outgoing, sender)
+                    molds: dict[str, CalendarMold | None] = {}
+                    calendars: dict[str, bytes | None] = {}
+                    for recipient in due[n]:
+                        language = language_of(recipient)
+                        if language not in molds:
+                            molds[language] = invitation_mold(outgoing, language, sender)
+                        mold = molds[language]
+                        if mold is None:
+                            calendar = None
+                        elif not shared:
+                            calendar = mold.with_attendees([attendee(recipient)])
+                        elif language in calendars:
+                            calendar = calendars[language]
+                        else:
+                            calendar = calendars[language] = mold.with_attendees(everyone)
+                        message = composer.message(recipient, calendar, self.tokens_for(outgoing, recipient))
+                        message_id_ = ids[n][recipient.id]
+                        try:
+                            await self.pool.send(client, sender.address, recipient.email, message)
+                        except PermanentRefusal as exc:
+                            tried.append((message_id_, "failed", str(exc)))
+                            report.failed += 1
+                            continue
+                        except Exception as exc:
+                            tried.append((message_id_, "pending", f"{type(exc).__name__}: {exc}"))
+                            raise
+                        # The only window for a duplicate is from here until the outbox records
+                        # it; a resend from that window carries the same Message-ID.
+                        tried.append((message_id_, "sent", None))
+                        report.sent += 1
+                        if len(tried) >= MARK_EVERY:
+                            await asyncio.to_thread(self._mark, tried)
+                            tried = []
+                            activity.heartbeat()
         finally:
             if tried:
                 await asyncio.to_thread(self._mark, tried)
-        return report
+        return reports

@@ -21,7 +21,7 @@ from commands.status import cycle_status
 from embedded.smtp import MailStore, start_smtp_server
 from mail.transport import SmtpConfig, SmtpPool
 from models.cycle import load_cycle
-from models.messages import MailKind, Outgoing
+from models.messages import Mailings, MailKind, Outgoing
 from models.records import RegisterCycle
 from store.database import connect
 from store.tables import OutboxRow
@@ -121,3 +121,32 @@ async def test_451_is_retried_and_delivers_once(cycle_db) -> None:  # type: igno
         rows = list(db.scalars(select(OutboxRow)))
     assert {r.status for r in rows} == {"sent"}
     assert max(r.attempts for r in rows) == 3
+
+
+async def test_a_batch_of_mailings_survives_a_deferral_and_sends_each_message_once(cycle_db) -> None:  # type: ignore[no-untyped-def]
+    cycle, engine = cycle_db
+    recipients = session_recipients(cycle, "94", "1.01")
+    opening = invitation(cycle, recipients)
+    reminder = opening.model_copy(update={"variant": "pengingat"})
+    # The same mailing asked for twice in one batch still goes out once.
+    batch = Mailings(items=[opening, reminder, opening])
+    store = Deferring()
+    store.deferrals = 1
+    server = start_smtp_server(store)
+    try:
+        pool = SmtpPool(SmtpConfig("127.0.0.1", server.port))
+        messages = MessageActivities(engine, pool)
+        with pytest.raises(aiosmtplib.SMTPResponseException):
+            await ActivityEnvironment().run(messages.send_mailings, batch)
+        reports = await ActivityEnvironment().run(messages.send_mailings, batch)
+        await pool.close()
+    finally:
+        server.stop()
+    people = len(recipients)
+    assert [r.sent + r.already_sent for r in reports] == [people, people, people]
+    assert sum(r.sent for r in reports) == 2 * people
+    received = Counter(raw.split(b"Message-ID:")[1].split(b">")[0] for raw in store.raw)
+    assert len(received) == 2 * people and set(received.values()) == {1}
+    with DbSession(engine) as db:
+        statuses = Counter(db.scalars(select(OutboxRow.status)))
+    assert statuses == {"sent": 2 * people}

@@ -63,19 +63,27 @@ async def mail_figures(cycle: Cycle, smtp_port: int, folder: Path, repeats: int)
     figures: dict[str, Any] = {}
     for label, mail in (
         ("pre-meeting", pre_meeting_invitations(cycle)),
-        ("sessions", session_mail(cycle, 100)),
+        ("sessions", session_mail(cycle, 360)),
     ):
-        ours, raw = [], []
+        ours, serial, raw = [], [], []
         for n in range(repeats):
-            sent, seconds = await rakortek_rate(cycle, mail, smtp_port, folder / f"mail-{label}-{n}.db")
+            sent, seconds = await rakortek_rate(
+                cycle, mail, smtp_port, folder / f"mail-{label}-{n}.db", together=True
+            )
             ours.append(sent / seconds)
+            sent, seconds = await rakortek_rate(
+                cycle, mail, smtp_port, folder / f"mail-{label}-{n}-serial.db"
+            )
+            serial.append(sent / seconds)
             raw_seconds = await raw_rate(smtp_port, sample_message(cycle, mail[0]), sent)
             raw.append(sent / raw_seconds)
         figures[label] = {
             "messages": sent,
             "rakortek_per_s": median(ours),
+            "rakortek_one_at_a_time_per_s": median(serial),
             "raw_aiosmtplib_per_s": median(raw),
             "ratio": round(statistics.median(ours) / statistics.median(raw), 2),
+            "ratio_one_at_a_time": round(statistics.median(serial) / statistics.median(raw), 2),
         }
     return figures
 
@@ -180,14 +188,25 @@ def print_engine(results: dict[str, Any]) -> None:
         "< 300",
     )
     console.print(table)
-    mail = Table("mail", "messages", "rakortek /s", "raw aiosmtplib /s", "ratio", "target")
+    mail = Table(
+        "mail",
+        "messages",
+        "rakortek /s (as the cycle sends)",
+        "one activity at a time /s",
+        "raw aiosmtplib /s (one connection)",
+        "ratio",
+        "ratio, one at a time",
+        "target",
+    )
     for label, f in results["mail"].items():
         mail.add_row(
             label,
             str(f["messages"]),
             f"{f['rakortek_per_s']:.0f}",
+            f"{f['rakortek_one_at_a_time_per_s']:.0f}",
             f"{f['raw_aiosmtplib_per_s']:.0f}",
             f"{f['ratio']}",
+            f"{f['ratio_one_at_a_time']}",
             "≥ 0.8",
         )
     console.print(mail)

@@ -7,6 +7,7 @@ loop sends an already-made message of the same kind over and over.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -79,23 +80,37 @@ def session_invitations(cycle: Cycle, planned: list[DeskSession], domain: str) -
 
 
 async def rakortek_rate(
-    cycle: Cycle, mail: list[Outgoing] | list[Mailings], smtp_port: int, database: Path
+    cycle: Cycle,
+    mail: list[Outgoing] | list[Mailings],
+    smtp_port: int,
+    database: Path,
+    together: bool = False,
 ) -> tuple[int, float]:
     """Messages sent and seconds taken by rakortek's send activities, one activity per item:
-    send_messages for an Outgoing (the pre-meeting's batches), send_mailings for Mailings."""
+    send_messages for an Outgoing (the pre-meeting's batches), send_mailings for Mailings.
+
+    ``together``: all items at once, as the workflows schedule them (the cycle sends its
+    pre-meeting batches side by side, every province its own batch), sharing the worker's SMTP
+    pool; otherwise one activity after another."""
     engine = connect(f"sqlite:///{database}")
     upgrade(engine)
     RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle))
     pool = SmtpPool(SmtpConfig(host="127.0.0.1", port=smtp_port))
     activities = MessageActivities(engine, pool, None, TokenIssuer(BENCH_SECRET))
-    runner = ActivityEnvironment()
-    sent = 0
-    started = time.perf_counter()
-    for item in mail:
+
+    async def send(item: Outgoing | Mailings) -> int:
+        runner = ActivityEnvironment()
         if isinstance(item, Mailings):
-            sent += sum(r.sent for r in await runner.run(activities.send_mailings, item))
-        else:
-            sent += (await runner.run(activities.send_messages, item)).sent
+            return sum(r.sent for r in await runner.run(activities.send_mailings, item))
+        return (await runner.run(activities.send_messages, item)).sent
+
+    started = time.perf_counter()
+    if together:
+        sent = sum(await asyncio.gather(*(send(item) for item in mail)))
+    else:
+        sent = 0
+        for item in mail:
+            sent += await send(item)
     seconds = time.perf_counter() - started
     await pool.close()
     engine.dispose()

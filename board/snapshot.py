@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from commands.status import calendar_now, cycle_status
+from commands.status import cycle_status, live_calendar_now
 from mail.dates import short_datetime
 from models.stages import Stage
 from store.tables import (
@@ -36,12 +36,13 @@ def province_codes(engine: Engine, year: int) -> list[str]:
         )
 
 
-def board_snapshot(engine: Engine, year: int, calendar: datetime | None = None) -> dict[str, Any]:
-    status = cycle_status(engine, year, calendar)
+def board_snapshot(engine: Engine, year: int, told: datetime | None = None) -> dict[str, Any]:
+    """``told``: the calendar time the cycle workflow last told (see live_calendar_now)."""
     with Session(engine) as db:
         cycle = db.get(CycleRow, year)
         assert cycle is not None
-        now = calendar_now(cycle, calendar)
+        now = live_calendar_now(cycle, told)
+        status = cycle_status(engine, year, now)
         desks = [
             {"code": d.code, "name": d.name, "kind": d.kind}
             for d in db.scalars(select(DeskRow).where(DeskRow.year == year).order_by(DeskRow.code))

@@ -43,6 +43,15 @@ def calendar_now(cycle: CycleRow, known: datetime | None = None) -> datetime:
     return cycle.calendar_origin + (now - cycle.real_origin) * cycle.speed
 
 
+def live_calendar_now(cycle: CycleRow, told: datetime | None) -> datetime:
+    """The calendar time to show beside live workflow state. ``told``: what the cycle workflow
+    last told. A workflow's time stands still between its tasks (for minutes while the cycle
+    waits for its provinces), so the clock the cycle recorded is taken when it is later; on a
+    time-skipping server the workflow runs ahead of that clock, and is believed."""
+    clock = calendar_now(cycle)
+    return clock if told is None else max(utc(told), clock)
+
+
 def overdue_steps(
     cycle: CycleRow, stage: str, now: datetime, sessions_past: int, signed: list[str]
 ) -> list[str]:

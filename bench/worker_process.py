@@ -10,9 +10,11 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import resource
 import signal
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -40,6 +42,21 @@ async def floor_worker(client: Client, settings: Settings) -> AsyncIterator[Work
         yield worker
 
 
+def children_peak_kb() -> int:
+    """The largest peak memory among this process's living children (the PDF processes), each
+    its own since it started its program. (getrusage's RUSAGE_CHILDREN would count the worker's
+    pages a spawned child shares between fork and exec: the worker's size, not the child's.)"""
+    peak = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(os.getpid()) and "VmHWM" in fields:
+            peak = max(peak, int(fields["VmHWM"].split()[0]))
+    return peak
+
+
 async def main(kind: str) -> None:
     settings = load_settings()
     client = await connect_client(settings)
@@ -49,9 +66,8 @@ async def main(kind: str) -> None:
     async with running:
         print("ready", flush=True)
         await stop.wait()
+        children = children_peak_kb()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # The largest of its finished children: the PDF processes, stopped with the worker.
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     figures = {"peak_rss_mb": round(own / 1024, 1), "pdf_process_peak_rss_mb": round(children / 1024, 1)}
     print(json.dumps(figures), flush=True)
 

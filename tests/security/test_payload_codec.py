@@ -70,13 +70,18 @@ async def test_encrypted_payloads_hide_participants_from_the_server(
         # What the server stores and its Web UI shows: no name, no address, only ciphertext.
         raw = await plain_client.get_workflow_handle(stored_id).fetch_history()
         payloads = [p for event in raw.events for p in payloads_of(event)]
-        # Only search attributes (year, province code, stage, patch ids) and patch markers stay
-        # readable: the server indexes them.
+        # Only search attributes (year, province code, stage, patch ids), patch markers and the
+        # bookkeeping of local activities' markers (sequence, attempt, activity type, times;
+        # their results are encrypted) stay readable: the server and the SDK read them.
         plain = [p for p in payloads if p.metadata["encoding"] != b"binary/encrypted"]
         assert len(plain) < len(payloads)
         for payload in plain:
             kind = payload.metadata.get("type")
-            assert kind in (b"Int", b"Keyword", b"KeywordList") or payload.data.startswith(b'{"id":'), payload
+            assert (
+                kind in (b"Int", b"Keyword", b"KeywordList")
+                or payload.data.startswith(b'{"id":')
+                or payload.data.startswith(b'{"seq":')
+            ), payload
         stored = b"".join(p.data for p in payloads)
         assert papua.email.encode() not in stored and papua.name.encode() not in stored
     # With the key, the same history reads back.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import cast
 
 from sqlalchemy import Engine, Table, bindparam, select, update
@@ -33,6 +33,33 @@ MARK = (
     .values(status=bindparam("status"), last_error=bindparam("error"), attempts=_OUTBOX.attempts + 1)
 )
 """One statement for a batch of results (executemany), without the ORM's per-statement cost."""
+
+
+def calendars_for(
+    outgoing: Outgoing, sender: Sender, recipients: list[Recipient]
+) -> Callable[[Recipient], bytes | None]:
+    """The calendar file each recipient of a mailing gets (None: the mail has none). Each is made
+    from one mold per language; a session's few invitees all appear on its one invitation, a
+    crowd (the pre-meeting) gets one invitation each, naming only its recipient."""
+    shared = len(recipients) <= SHARED_INVITATION_LIMIT
+    everyone = [attendee(r) for r in recipients] if shared else []
+    molds: dict[str, CalendarMold | None] = {}
+    calendars: dict[str, bytes | None] = {}
+
+    def calendar_of(recipient: Recipient) -> bytes | None:
+        language = language_of(recipient)
+        if language not in molds:
+            molds[language] = invitation_mold(outgoing, language, sender)
+        mold = molds[language]
+        if mold is None:
+            return None
+        if not shared:
+            return mold.with_attendees([attendee(recipient)])
+        if language not in calendars:
+            calendars[language] = mold.with_attendees(everyone)
+        return calendars[language]
+
+    return calendar_of
 
 
 class MessageActivities:
@@ -183,27 +210,12 @@ class MessageActivities:
                     if not due[n]:
                         continue
                     sender, report = senders[n], reports[n]
-                    # A session's few invitees all appear on its invitation; a crowd (the
-                    # pre-meeting) gets one invitation each, naming only its recipient.
-                    shared = len(recipients[n]) <= SHARED_INVITATION_LIMIT
-                    everyone = [attendee(r) for r in recipients[n]] if shared else []
                     composer = Composer(outgoing, sender)
-                    molds: dict[str, CalendarMold | None] = {}
-                    calendars: dict[str, bytes | None] = {}
+                    calendar_of = calendars_for(outgoing, sender, recipients[n])
                     for recipient in due[n]:
-                        language = language_of(recipient)
-                        if language not in molds:
-                            molds[language] = invitation_mold(outgoing, language, sender)
-                        mold = molds[language]
-                        if mold is None:
-                            calendar = None
-                        elif not shared:
-                            calendar = mold.with_attendees([attendee(recipient)])
-                        elif language in calendars:
-                            calendar = calendars[language]
-                        else:
-                            calendar = calendars[language] = mold.with_attendees(everyone)
-                        message = composer.message(recipient, calendar, self.tokens_for(outgoing, recipient))
+                        message = composer.message(
+                            recipient, calendar_of(recipient), self.tokens_for(outgoing, recipient)
+                        )
                         message_id_ = ids[n][recipient.id]
                         try:
                             await self.pool.send(client, sender.address, recipient.email, message)

@@ -29,8 +29,8 @@ class Settings(BaseSettings):
     temporal_api_key: SecretStr | None = Field(None, validation_alias="TEMPORAL_API_KEY")
     task_queue: str = Field("rakortek", validation_alias="RAKORTEK_TASK_QUEUE")
     worker_activities: int = Field(64, ge=1, validation_alias="RAKORTEK_WORKER_ACTIVITIES")
-    """Activities one worker runs at once (documents, plans, simulated people), and as many local
-    ones (mail, database writes)."""
+    """Activities one worker runs at once (mail, documents, plans, simulated people), and as many
+    local ones (database writes)."""
     worker_workflow_tasks: int = Field(100, ge=2, validation_alias="RAKORTEK_WORKER_WORKFLOW_TASKS")
     """Workflow tasks one worker processes at once."""
     worker_cache: int = Field(1000, ge=0, validation_alias="RAKORTEK_WORKER_CACHE")

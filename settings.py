@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     """Workflows a worker keeps in memory between tasks (sticky cache); 0 replays each task."""
     worker_pdf_processes: int = Field(2, ge=0, validation_alias="RAKORTEK_WORKER_PDF_PROCESSES")
     """Processes laying out the agreements' PDFs beside a worker; 0 lays them out in the worker."""
+    deployment_name: str = Field("rakortek", validation_alias="RAKORTEK_DEPLOYMENT_NAME")
+    """The Worker Deployment that versioned workers belong to."""
+    build_id: str | None = Field(None, validation_alias="RAKORTEK_BUILD_ID")
+    """This worker's version within the deployment. Set, the worker is versioned and every
+    workflow stays on the version it started on (PINNED); unset, the worker is unversioned."""
     token_secret: SecretStr | None = Field(None, validation_alias="RAKORTEK_TOKEN_SECRET")
     """Signs and checks the action tokens in participants' mail; workers and starter share it."""
     payload_key: SecretStr | None = Field(None, validation_alias="RAKORTEK_PAYLOAD_KEY")

@@ -11,10 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
-from temporalio.service import TLSConfig
-from temporalio.worker import Worker
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.worker import Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.documents import DocumentActivities, pdf_processes
@@ -24,11 +22,11 @@ from activities.records import RecordActivities
 from activities.simulation import SimulationActivities
 from mail.transport import SmtpConfig, SmtpPool
 from security import tokens
-from security.codec import parse_key, with_encryption
 from security.tokens import TokenIssuer
 from settings import Settings, load_settings
 from store.database import connect
 from store.schema import SchemaError, require_current
+from temporal_client import connect_client
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
@@ -44,6 +42,7 @@ PASSTHROUGH = (
     "schedule",
     "mail",
     "activities",
+    "rules",
     "store",
     "holidays",
     "babel",
@@ -65,37 +64,15 @@ class TokenSecretMissing(RuntimeError):
     """A worker cannot check who acts without the token secret."""
 
 
-def tls_config(settings: Settings) -> TLSConfig | bool:
-    """TLS for a cluster or Temporal Cloud: server CA, client certificate (mTLS), server name."""
-    files = (settings.temporal_tls_ca, settings.temporal_tls_cert, settings.temporal_tls_key)
-    if not any(files) and not settings.temporal_tls_server_name:
-        # Temporal Cloud's API keys travel only over TLS.
-        return settings.temporal_tls or settings.temporal_api_key is not None
-    if bool(settings.temporal_tls_cert) != bool(settings.temporal_tls_key):
-        raise ValueError("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS needs both)")
-    read = lambda path: path.read_bytes() if path else None  # noqa: E731
-    return TLSConfig(
-        server_root_ca_cert=read(settings.temporal_tls_ca),
-        client_cert=read(settings.temporal_tls_cert),
-        client_private_key=read(settings.temporal_tls_key),
-        domain=settings.temporal_tls_server_name,
-    )
-
-
-def data_converter(settings: Settings) -> DataConverter:
-    """Pydantic payloads, encrypted when RAKORTEK_PAYLOAD_KEY is set."""
-    key = parse_key(settings.payload_key.get_secret_value()) if settings.payload_key else None
-    return with_encryption(pydantic_data_converter, key)
-
-
-async def connect_client(settings: Settings) -> Client:
-    api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=data_converter(settings),
-        tls=tls_config(settings),
-        api_key=api_key,
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """Versioned workers, when the deployment gives a build id: a cycle runs for six weeks, and
+    each one (with its provinces) finishes on the version of the code it started on."""
+    if not settings.build_id:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(deployment_name=settings.deployment_name, build_id=settings.build_id),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.PINNED,
     )
 
 
@@ -156,7 +133,6 @@ async def rakortek_worker(
                 records.change_session,
                 planning.plan_cycle,
                 planning.load_province_plan,
-                messages.send_messages,
                 messages.send_mailings,
                 documents.render_agreement,
                 documents.render_signed_agreement,
@@ -169,6 +145,7 @@ async def rakortek_worker(
             max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
             max_cached_workflows=settings.worker_cache,
             graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+            deployment_config=deployment_config(settings),
         )
         try:
             async with worker:

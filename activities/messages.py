@@ -144,10 +144,6 @@ class MessageActivities:
         results recorded MARK_EVERY at a time. A retry sends only what the outbox lacks."""
         return await self._deliver(mailings.items)
 
-    @activity.defn
-    async def send_messages(self, outgoing: Outgoing) -> DeliveryReport:
-        return (await self._deliver([outgoing]))[0]
-
     def _sender(self, outgoing: Outgoing) -> Sender:
         organizer = outgoing.organizer
         return Sender(

@@ -23,12 +23,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from activities.planning import plan_sessions
 from bench.machine import machine
 from bench.mail import pre_meeting_invitations, rakortek_rate, raw_rate, sample_message, session_mail
 from bench.runs import RunFigures, connect_time_skipping, run_floor, run_rehearsal, smtp_sink
 from bench.scale import shrink
 from models.cycle import Cycle, load_cycle
+from schedule.plan import plan_sessions
 from settings import PROJECT_DIR, VAR_DIR, Settings
 
 CYCLE_2022 = PROJECT_DIR / "config" / "cycles" / "2022" / "rakortekrenbang-2022.toml"

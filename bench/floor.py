@@ -92,7 +92,7 @@ class FloorActivities:
 
 
 LOCAL = {"stage", "record", "register cycle"}
-"""Steps the rehearsal runs as local activities: its database writes (see workflows.writes)."""
+"""Steps the rehearsal runs as local activities: its database writes (see workflows.recorder)."""
 
 
 async def noop(what: str) -> None:
@@ -130,7 +130,6 @@ class FloorProvinceWorkflow:
     def __init__(self, input: FloorProvinceInput) -> None:
         assert input.clock is not None
         self.time = CalendarTime(input.clock)
-        self.time.share_one_alarm()
         self.mail: Batch[str] = Batch(mailings)
         self.done: set[str] = set()
         self.held: set[int] = set()

@@ -15,7 +15,6 @@ import aiosmtplib
 from temporalio.testing import ActivityEnvironment
 
 from activities.messages import MessageActivities
-from activities.planning import plan_sessions
 from activities.records import RecordActivities
 from bench.runs import BENCH_SECRET
 from mail.compose import Recipient, Sender, compose, invitation
@@ -24,6 +23,7 @@ from models.cycle import Cycle
 from models.messages import CalendarEvent, Mailings, MailKind, Outgoing
 from models.records import RegisterCycle
 from models.sessions import DeskSession
+from schedule.plan import plan_sessions
 from security.tokens import TokenIssuer, claims_for
 from store.database import connect
 from store.schema import upgrade
@@ -87,7 +87,7 @@ async def rakortek_rate(
     together: bool = False,
 ) -> tuple[int, float]:
     """Messages sent and seconds taken by rakortek's send activities, one activity per item:
-    send_messages for an Outgoing (the pre-meeting's batches), send_mailings for Mailings.
+    an Outgoing alone (the pre-meeting's batches), or Mailings.
 
     ``together``: all items at once, as the workflows schedule them (the cycle sends its
     pre-meeting batches side by side, every province its own batch), sharing the worker's SMTP
@@ -102,7 +102,7 @@ async def rakortek_rate(
         runner = ActivityEnvironment()
         if isinstance(item, Mailings):
             return sum(r.sent for r in await runner.run(activities.send_mailings, item))
-        return (await runner.run(activities.send_messages, item)).sent
+        return sum(r.sent for r in await runner.run(activities.send_mailings, Mailings(items=[item])))
 
     started = time.perf_counter()
     if together:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from math import ceil
 
-from activities.planning import plan_sessions, plan_simulation
 from bench.floor import FloorCycleInput, FloorProvinceInput, FloorSession
 from models.cycle import Cycle
+from schedule.plan import plan_sessions
+from schedule.rehearsal import plan_simulation
+from schedule.reminders import reminder_moments
 from schedule.working_time import local_date, local_moment, previous_working_day
 from workflows.cycle import PRE_MEETING_BATCH
-from workflows.desk_session import reminder_moments
 
 
 def floor_input(cycle: Cycle) -> FloorCycleInput:
@@ -38,7 +39,7 @@ def floor_input(cycle: Cycle) -> FloorCycleInput:
                         reminders=[
                             moment
                             for _, moment in reminder_moments(
-                                s, zone, reminders.day_before_at, reminders.minutes_before
+                                s.starts_at, zone, reminders.day_before_at, reminders.minutes_before
                             )
                         ],
                     )

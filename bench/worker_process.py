@@ -21,7 +21,8 @@ from temporalio.worker import Worker
 
 from bench.floor import FloorActivities, FloorCycleWorkflow, FloorProvinceWorkflow
 from settings import Settings, load_settings
-from worker import connect_client, rakortek_worker, workflow_runner
+from temporal_client import connect_client
+from worker import rakortek_worker, workflow_runner
 
 
 @contextlib.asynccontextmanager

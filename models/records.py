@@ -10,6 +10,7 @@ from models.clock import CycleClock
 from models.cycle import Cycle
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
 from models.stages import Party, SessionState, Stage
+from models.workflow_io import RecordReply
 
 
 class RegisterCycle(BaseModel):
@@ -18,10 +19,10 @@ class RegisterCycle(BaseModel):
 
 
 class PlanCycle(BaseModel):
+    """Plan the cycle and store each province's share for its workflow to load."""
+
     cycle: Cycle
     simulate_participants: bool
-    store_by_province: bool = False
-    """Store each province's plan for its workflow to load, and return only counts."""
 
 
 class ActionRecord(BaseModel):
@@ -127,7 +128,19 @@ class AgreementDocument(BaseModel):
 class ReplyRecord(BaseModel):
     year: int
     subject: str
+    """A session's id, or the pre-meeting's ``YEAR-pra``."""
     participant: str
     partstat: str
     sequence: int
     at: datetime
+
+    @classmethod
+    def of(cls, reply: RecordReply, year: int, subject: str, at: datetime) -> ReplyRecord:
+        return cls(
+            year=year,
+            subject=subject,
+            participant=reply.actor,
+            partstat=reply.partstat,
+            sequence=reply.sequence,
+            at=at,
+        )

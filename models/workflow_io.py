@@ -70,20 +70,39 @@ class ProvinceInput(BaseModel):
     deadlines: Deadlines
     reminders: Reminders
     desks: list[Desk]
-    sessions: list[DeskSession]
-    people: list[Participant]
-    """Everyone who may act on or hear about this province."""
-    simulation: ProvinceSimulation | None = None
-    plan_stored: bool = False
-    """True: sessions, people and simulation are not in this input but in the database, loaded
+    """Its sessions, people and simulated participants are not here but in the database, loaded
     by the workflow at its start, so that no payload and no history grows with the cycle's size."""
+
+    @classmethod
+    def of(cls, cycle: Cycle, code: str, clock: CycleClock) -> ProvinceInput:
+        """The input of province ``code``'s workflow in ``cycle``."""
+        province = next(p for p in cycle.provinces if p.code == code)
+        desk = cycle.desk_sessions
+        return cls(
+            year=cycle.year,
+            plan_year=cycle.plan_year,
+            cycle_name=cycle.name,
+            province=province,
+            clock=clock,
+            organizer=cycle.organizer,
+            venue=desk.venue,
+            venue_zone=desk.venue_zone,
+            pre_meeting_ends_at=cycle.pre_meeting.ends_at,
+            window_start=desk.window_start,
+            window_end=desk.window_end,
+            session_minutes=desk.session_minutes,
+            max_parallel=desk.max_parallel_per_province,
+            deadlines=cycle.deadlines,
+            reminders=cycle.reminders,
+            desks=cycle.desks,
+        )
 
 
 class CyclePlan(BaseModel):
-    sessions: list[DeskSession]
-    simulations: dict[str, ProvinceSimulation] = {}
-    stored_provinces: int = 0
-    """Provinces whose plan was stored for their workflow to load (then ``sessions`` is empty)."""
+    """What was planned and stored: each province's share waits in the database for it."""
+
+    provinces: int
+    sessions: int
 
 
 class ProvincePlan(BaseModel):

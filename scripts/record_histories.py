@@ -4,9 +4,9 @@
 
 Writes tests/workflows/histories/NAME/*.json.gz: the cycle workflow and the provinces where the
 simulation moved a session, cancelled and held one again, and signed late, plus one plain province.
-Record a new set under a new NAME after each change guarded by workflow.patched, and keep the
-older sets: each stands for cycles that were running on the code of its day (README, "Changing
-workflow code").
+NAME is the release (the worker's build id). A workflow change makes a new release, whose set
+replaces the one before: running cycles stay on the workers of the release they started on
+(README, "Changing workflow code").
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every participant gets a token in their mail, bound to them, the cycle year, their province (none
 for central roles) and their role; signers also get a one-time signature token bound to the
 SHA-256 of the document they are asked to sign. Update validators verify them before anything
-enters history; what each role may do is workflows/permissions.py's business.
+enters history; what each role may do is rules/access.py's business.
 
 Tokens are deterministic (same person and scope, same token), so a retried mail carries the same
 one. They expire at the end of the cycle's calendar year (a rehearsal's calendar included).

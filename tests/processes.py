@@ -27,7 +27,10 @@ async def dev_server(folder: Path) -> WorkflowEnvironment:
     )
 
 
-def start_worker(address: str, settings: Settings, task_queue: str, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    address: str, settings: Settings, task_queue: str, log: Path, build_id: str | None = None
+) -> subprocess.Popen[bytes]:
+    """``build_id``: a versioned worker of the deployment ``settings.deployment_name``."""
     env = {
         **os.environ,
         "TEMPORAL_ADDRESS": address,
@@ -37,7 +40,10 @@ def start_worker(address: str, settings: Settings, task_queue: str, log: Path) -
         "RAKORTEK_SMTP_PORT": str(settings.smtp_port),
         "RAKORTEK_OUTPUT_DIR": str(settings.output_dir),
         "RAKORTEK_TOKEN_SECRET": settings.token_secret.get_secret_value() if settings.token_secret else "",
+        "RAKORTEK_DEPLOYMENT_NAME": settings.deployment_name,
     }
+    if build_id is not None:
+        env["RAKORTEK_BUILD_ID"] = build_id
     return subprocess.Popen(
         [sys.executable, "worker.py"],
         cwd=PROJECT_DIR,

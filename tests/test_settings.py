@@ -9,7 +9,7 @@ import pytest
 from temporalio.service import TLSConfig
 
 from settings import PROJECT_DIR, Settings
-from worker import tls_config
+from temporal_client import tls_config
 
 EXAMPLE = PROJECT_DIR / ".env.example"
 

@@ -15,12 +15,10 @@ from workflows.alarm import Alarm
 
 
 class CalendarTime:
+    """The cycle's calendar inside one workflow; every wait rides on one timer (workflows.alarm)."""
+
     def __init__(self, clock: CycleClock) -> None:
         self.clock = clock
-        self.alarm: Alarm | None = None
-
-    def share_one_alarm(self) -> None:
-        """From now on, every wait rides on one timer (see workflows.alarm)."""
         self.alarm = Alarm()
 
     def now(self) -> datetime:
@@ -36,28 +34,14 @@ class CalendarTime:
         return moment < self.now() - allowance
 
     async def sleep_until(self, moment: datetime) -> None:
-        if self.alarm is not None:
-            await self.wait_until(moment, lambda: False)
-            return
-        wait = self.clock.real_wait(moment, workflow.now())
-        if wait.total_seconds() > 0:
-            await workflow.sleep(wait)
+        await self.wait_until(moment, lambda: False)
 
     async def wait_until(self, moment: datetime, condition: Callable[[], bool]) -> bool:
         """Wait for ``condition`` or for ``moment``; True when the condition came first."""
         if condition():
             return True
-        if self.alarm is not None:
-            due = self.clock.real_moment(moment)
-            if due <= workflow.now():
-                return False
-            await self.alarm.wait(due, condition)
-            return condition()
-        wait = self.clock.real_wait(moment, workflow.now())
-        if wait.total_seconds() <= 0:
+        due = self.clock.real_moment(moment)
+        if due <= workflow.now():
             return False
-        try:
-            await workflow.wait_condition(condition, timeout=wait)
-        except TimeoutError:
-            return condition()
-        return True
+        await self.alarm.wait(due, condition)
+        return condition()

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.messages import MessageActivities
     from activities.planning import PlanningActivities
     from activities.records import RecordActivities
     from activities.simulation import SimulatedAttendance, SimulationActivities
     from models.clock import CycleClock
     from models.cycle import Cycle
     from models.messages import CalendarEvent, MailKind, Outgoing
-    from models.participants import Participant, Role
-    from models.records import ActionRecord, AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
-    from models.sessions import DeskSession
+    from models.participants import Role
+    from models.records import AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
     from models.stages import Stage
     from models.workflow_io import (
         CycleInput,
@@ -30,15 +28,15 @@ with workflow.unsafe.imports_passed_through():
         RecordReply,
         province_workflow_id,
     )
-    from schedule.working_time import local_date, local_moment, previous_working_day
-    from security.tokens import read_unverified
+    from rules import pre_meeting as rules
+    from schedule.reminders import reminder_moments
 
 from workflows import options
 from workflows.calendar_time import CalendarTime
-from workflows.permissions import actor_of, refuse, require_role, require_token
+from workflows.mailer import send_mailings
 from workflows.province import ProvinceWorkflow
+from workflows.recorder import Recorder
 from workflows.search_attributes import province_attributes
-from workflows.writes import write
 
 PRE_MEETING_BATCH = 100
 """Recipients per mail activity for the pre-meeting: small enough to retry cheaply."""
@@ -113,20 +111,19 @@ class CycleWorkflow:
         self.summaries: list[ProvinceSummary] = []
         self.people = {p.id: p for p in cycle.participants}
         self.replies: dict[str, str] = {}
+        self.recorder = Recorder(cycle.year, None)
 
     @workflow.run
     async def run(self, input: CycleInput) -> CycleSummary:
         cycle = input.cycle
-        await write(RecordActivities.register_cycle, RegisterCycle(cycle=cycle, clock=self.clock))
+        self.recorder.record(RecordActivities.register_cycle, RegisterCycle(cycle=cycle, clock=self.clock))
+        await self.recorder.written()
         # Each province loads its own share of the plan: neither this history nor any payload
         # then grows with the number of sessions (a regency-level cycle has 18,000 of them).
-        stored = workflow.patched("plan-in-store")
-        plan = await workflow.execute_activity_method(
+        await workflow.execute_activity_method(
             PlanningActivities.plan_cycle,
-            PlanCycle(
-                cycle=cycle, simulate_participants=input.simulate_participants, store_by_province=stored
-            ),
-            **(options.PLAN if stored else options.RECORD),
+            PlanCycle(cycle=cycle, simulate_participants=input.simulate_participants),
+            **options.PLAN,
         )
         # Before opens_at (a live cycle started early), wait for it.
         await self.time.sleep_until(cycle.opens_at)
@@ -135,13 +132,7 @@ class CycleWorkflow:
         for province in cycle.provinces:
             handle = await workflow.start_child_workflow(
                 ProvinceWorkflow.run,
-                self.stored_province_input(province.code)
-                if stored
-                else self.province_input(
-                    province.code,
-                    [s for s in plan.sessions if s.province == province.code],
-                    plan.simulations.get(province.code),
-                ),
+                self.province_input(province.code),
                 id=province_workflow_id(cycle.year, province.code),
                 search_attributes=province_attributes(cycle.year, province.code, Stage.PRE_MEETING.value),
                 parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
@@ -158,47 +149,15 @@ class CycleWorkflow:
         await asyncio.gather(*(collect(h) for h in provinces))
         self.phase = "COMPLETED"
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.recorder.close()
         return CycleSummary(
             year=cycle.year,
             provinces=sorted(self.summaries, key=lambda s: s.code),
             pre_meeting_attended=self.attended,
         )
 
-    def stored_province_input(self, code: str) -> ProvinceInput:
-        return self.province_input(code, [], None, people=[]).model_copy(update={"plan_stored": True})
-
-    def province_input(
-        self,
-        code: str,
-        sessions: list[DeskSession],
-        simulation: object,
-        people: list[Participant] | None = None,
-    ) -> ProvinceInput:
-        cycle = self.cycle
-        province = next(p for p in cycle.provinces if p.code == code)
-        if people is None:
-            people = [p for p in cycle.participants if p.province in (None, code)]
-        return ProvinceInput(
-            year=cycle.year,
-            plan_year=cycle.plan_year,
-            cycle_name=cycle.name,
-            province=province,
-            clock=self.clock,
-            organizer=cycle.organizer,
-            venue=cycle.desk_sessions.venue,
-            venue_zone=cycle.desk_sessions.venue_zone,
-            pre_meeting_ends_at=cycle.pre_meeting.ends_at,
-            window_start=cycle.desk_sessions.window_start,
-            window_end=cycle.desk_sessions.window_end,
-            session_minutes=cycle.desk_sessions.session_minutes,
-            max_parallel=cycle.desk_sessions.max_parallel_per_province,
-            deadlines=cycle.deadlines,
-            reminders=cycle.reminders,
-            desks=cycle.desks,
-            sessions=sessions,
-            people=people,
-            simulation=simulation,  # type: ignore[arg-type]
-        )
+    def province_input(self, code: str) -> ProvinceInput:
+        return ProvinceInput.of(self.cycle, code, self.clock)
 
     # Pre-meeting -----------------------------------------------------------------------
 
@@ -206,24 +165,18 @@ class CycleWorkflow:
         self, kind: MailKind, variant: str = "", skip_reason: str | None = None
     ) -> None:
         mail = pre_meeting_mail(self.cycle, kind, self.time.now(), variant, skip_reason)
-        await asyncio.gather(
-            *(
-                workflow.execute_activity_method(MessageActivities.send_messages, outgoing, **options.MAIL)
-                for outgoing in mail
-            )
-        )
+        # One activity per batch of recipients, side by side: each small enough to retry cheaply.
+        await asyncio.gather(*(send_mailings([outgoing]) for outgoing in mail))
 
     async def run_pre_meeting(self, simulate: bool) -> None:
         cycle = self.cycle
         pre = cycle.pre_meeting
         zone = cycle.desk_sessions.venue_zone
         await self.send_pre_meeting(MailKind.PRE_MEETING_INVITE)
-        day_before = previous_working_day(local_date(pre.starts_at, zone))
-        reminders = [
-            ("day-before", local_moment(day_before, cycle.reminders.day_before_at, zone)),
-            ("hour-before", pre.starts_at - timedelta(minutes=cycle.reminders.minutes_before)),
-        ]
-        for variant, moment in reminders:
+        reminders = cycle.reminders
+        for variant, moment in reminder_moments(
+            pre.starts_at, zone, reminders.day_before_at, reminders.minutes_before
+        ):
             if self.time.has_passed(moment):
                 await self.send_pre_meeting(
                     MailKind.PRE_MEETING_REMINDER, variant, f"its moment {moment} had passed"
@@ -248,37 +201,14 @@ class CycleWorkflow:
 
     # Updates and queries ---------------------------------------------------------------
 
-    def check_token(
-        self, token: str | None, holder: Participant | None = None, roles: tuple[Role, ...] = ()
-    ) -> None:
-        # Cycle-wide actions belong to central roles: a province's token does not reach them.
-        require_token(
-            token, year=self.cycle.year, province="", now=self.time.now(), holder=holder, roles=roles
-        )
-
-    async def audit(self, action: str, actor: str, token: str | None, detail: str) -> None:
-        if token is None or not workflow.patched("action-audit"):
-            return
-        update = workflow.current_update_info()
-        await write(
-            RecordActivities.record_action,
-            ActionRecord(
-                year=self.cycle.year,
-                province=None,
-                update_id=update.id if update else "",
-                action=action,
-                actor=actor,
-                token_id=read_unverified(token).jti,
-                detail=detail,
-                at=self.time.now(),
-            ),
-        )
+    def audit(self, action: str, actor: str, token: str | None, detail: str) -> None:
+        self.recorder.audit(action, actor, token, detail, self.time.now())
 
     @workflow.update
     async def record_attendance(self, update: RecordAttendance) -> int:
         """The organizers record how many joined the pre-meeting."""
-        await self.audit("record_attendance", update.actor, update.token, f"{update.attended} attended")
-        await write(
+        self.audit("record_attendance", update.actor, update.token, f"{update.attended} attended")
+        self.recorder.record(
             RecordActivities.record_attendance,
             AttendanceRecord(year=self.cycle.year, attended=update.attended),
         )
@@ -287,42 +217,22 @@ class CycleWorkflow:
 
     @record_attendance.validator
     def _validate_attendance(self, update: RecordAttendance) -> None:
-        person: Participant = actor_of(self.people, update.actor)
-        self.check_token(update.token, holder=person)
-        require_role(person, (Role.ORGANIZER,), "record attendance")
-        if self.time.now() < self.cycle.pre_meeting.starts_at:
-            raise refuse("the pre-meeting has not started yet")
-        if update.attended > len(self.cycle.participants):
-            raise refuse(
-                f"{update.attended} attendees is more than the {len(self.cycle.participants)} invited"
-            )
+        rules.check_attendance(self.cycle, self.people, update, self.time.now())
 
     @workflow.update
     async def record_reply(self, update: RecordReply) -> str:
         """A participant answers the pre-meeting invitation."""
         self.replies[update.actor] = update.partstat
-        await self.audit("record_reply", update.actor, update.token, f"pre-meeting: {update.partstat}")
-        await write(
+        self.audit("record_reply", update.actor, update.token, f"pre-meeting: {update.partstat}")
+        self.recorder.record(
             RecordActivities.record_reply,
-            ReplyRecord(
-                year=self.cycle.year,
-                subject=f"{self.cycle.year}-pra",
-                participant=update.actor,
-                partstat=update.partstat,
-                sequence=update.sequence,
-                at=self.time.now(),
-            ),
+            ReplyRecord.of(update, self.cycle.year, f"{self.cycle.year}-pra", self.time.now()),
         )
         return update.partstat
 
     @record_reply.validator
     def _validate_reply(self, update: RecordReply) -> None:
-        if update.desk is not None:
-            raise refuse("a desk session's reply goes to its province")
-        self.check_token(update.token, roles=(Role.ORGANIZER,))
-        actor_of(self.people, update.actor)
-        if update.sequence != 0:
-            raise refuse(f"SEQUENCE {update.sequence} does not match the pre-meeting's 0")
+        rules.check_reply(self.cycle, self.people, update, self.time.now())
 
     @workflow.query
     def state(self) -> CycleState:

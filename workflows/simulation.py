@@ -1,32 +1,29 @@
-"""Simulated participants of a rehearsal, acting on the cycle's calendar through real updates."""
+"""Simulated participants of a rehearsal, acting on the cycle's calendar through real updates.
+
+Given the province's progress and calendar (never the workflow), each simulated person waits for
+their moment and acts through an activity that sends the same update a person would.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.simulation import SimulatedStep, SimulationActivities
     from models.items import ProposalItem
+    from models.progress import ProvinceProgress
     from models.stages import SessionState, Stage
     from models.workflow_io import ProvinceSimulation
 
 from workflows import options
-
-if TYPE_CHECKING:
-    from workflows.province import ProvinceWorkflow
-
-STAGE_ORDER = list(Stage)
+from workflows.calendar_time import CalendarTime
 
 
-def reached(province: ProvinceWorkflow, stage: Stage) -> bool:
-    return STAGE_ORDER.index(province.stage) >= STAGE_ORDER.index(stage)
-
-
-async def simulate_province(province: ProvinceWorkflow, plan: ProvinceSimulation) -> None:
-    year, code = province.input.year, province.input.province.code
+async def simulate_province(progress: ProvinceProgress, time: CalendarTime, plan: ProvinceSimulation) -> None:
+    year, code = progress.input.year, progress.code
 
     async def act(
         step: str,
@@ -51,54 +48,50 @@ async def simulate_province(province: ProvinceWorkflow, plan: ProvinceSimulation
         )
 
     async def propose() -> None:
-        await workflow.wait_condition(lambda: reached(province, Stage.DATA_ENTRY))
-        await province.time.sleep_until(plan.proposals_at)
+        await workflow.wait_condition(lambda: progress.reached(Stage.DATA_ENTRY))
+        await time.sleep_until(plan.proposals_at)
         await act("proposals")
 
     async def move() -> None:
         if plan.reschedule is not None:
-            await province.time.sleep_until(plan.reschedule.act_at)
-            await act(
-                "reschedule",
-                plan.reschedule.desk,
-                starts_at=plan.reschedule.starts_at.isoformat(),
-            )
+            await time.sleep_until(plan.reschedule.act_at)
+            await act("reschedule", plan.reschedule.desk, starts_at=plan.reschedule.starts_at.isoformat())
         if plan.cancel_and_hold is not None and plan.cancel_at is not None:
-            await province.time.sleep_until(plan.cancel_at)
+            await time.sleep_until(plan.cancel_at)
             desk = plan.cancel_and_hold.desk
             await act("cancel", desk, reason="Narasumber K/L berhalangan")
             # The organizer holds it again only once the cancellation is out.
-            await workflow.wait_condition(lambda: desk in province.cancellations_sent)
-            await province.time.sleep_until(plan.cancel_and_hold.act_at)
-            await act("hold", plan.cancel_and_hold.desk, starts_at=plan.cancel_and_hold.starts_at.isoformat())
+            await workflow.wait_condition(lambda: desk in progress.cancellations_sent)
+            await time.sleep_until(plan.cancel_and_hold.act_at)
+            await act("hold", desk, starts_at=plan.cancel_and_hold.starts_at.isoformat())
 
     async def outcome(desk: str) -> None:
-        session = province.sessions[desk]
+        session = progress.sessions[desk]
         await workflow.wait_condition(
-            lambda: session.state is SessionState.HELD or reached(province, Stage.CONFIRMATION)
+            lambda: session.state is SessionState.HELD or progress.reached(Stage.CONFIRMATION)
         )
         if session.state is SessionState.HELD:
-            await province.time.sleep_until(session.ends_at)
-            proposals = [p for p in province.proposals.values() if p.desk == desk]
+            await time.sleep_until(session.ends_at)
+            proposals = [p for p in progress.proposals.values() if p.desk == desk]
             await act("outcome", desk, proposals=proposals)
 
     async def confirm() -> None:
-        await workflow.wait_condition(lambda: reached(province, Stage.CONFIRMATION))
-        await province.time.sleep_until(plan.confirm_at)
-        if province.stage is Stage.CONFIRMATION and province.unconfirmed_refs():
-            await act("confirm", refs=province.unconfirmed_refs())
+        await workflow.wait_condition(lambda: progress.reached(Stage.CONFIRMATION))
+        await time.sleep_until(plan.confirm_at)
+        if progress.stage is Stage.CONFIRMATION and progress.unconfirmed_refs():
+            await act("confirm", refs=progress.unconfirmed_refs())
 
-    async def sign(step: str, at: object) -> None:
+    async def sign(step: str, at: datetime) -> None:
         await workflow.wait_condition(
-            lambda: reached(province, Stage.SIGN_OFF) and province.document is not None
+            lambda: progress.reached(Stage.SIGN_OFF) and progress.document is not None
         )
-        await province.time.sleep_until(at)  # type: ignore[arg-type]
+        await time.sleep_until(at)
         await act(step)
 
     await asyncio.gather(
         propose(),
         move(),
-        *(outcome(desk) for desk in sorted(province.sessions)),
+        *(outcome(desk) for desk in sorted(progress.sessions)),
         confirm(),
         sign("sign-regional", plan.regional_sign_at),
         sign("sign-central", plan.central_sign_at),

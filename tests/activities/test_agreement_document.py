@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from temporalio.testing import ActivityEnvironment
 
 from activities.documents import DocumentActivities
-from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from commands.export import export_cycle
 from models.cycle import load_cycle
@@ -26,7 +25,6 @@ from models.records import (
     AgreementRequest,
     ConfirmationsRecord,
     OutcomeRecord,
-    PlanCycle,
     RegisterCycle,
     SignatureRecord,
 )
@@ -34,6 +32,7 @@ from models.stages import Party
 from store.database import connect
 from store.tables import OutcomeItemRow
 from tests.conftest import write_cycle
+from tests.helpers.plan import plan_and_store
 
 GOLDEN = Path(__file__).parent / "golden" / "berita-acara-94-ditandatangani.html"
 WIB = ZoneInfo("Asia/Jakarta")
@@ -89,9 +88,9 @@ def documents(database_url: str, tmp_path: Path) -> DocumentActivities:
     engine = connect(database_url)
     records = RecordActivities(engine)
     records.register_cycle(RegisterCycle(cycle=cycle))
-    plan = PlanningActivities(engine).plan_cycle(PlanCycle(cycle=cycle, simulate_participants=False))
+    sessions = plan_and_store(engine, cycle)
     at = datetime(2022, 3, 8, 15, tzinfo=WIB)
-    for session in plan.sessions:
+    for session in sessions:
         records.record_outcome(
             OutcomeRecord(
                 year=2022,

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import aiosmtplib
 import pytest
@@ -15,17 +12,13 @@ from sqlalchemy.orm import Session as DbSession
 from temporalio.testing import ActivityEnvironment
 
 from activities.messages import MessageActivities
-from activities.planning import session_recipients
-from activities.records import RecordActivities
 from commands.status import cycle_status
 from embedded.smtp import MailStore, start_smtp_server
 from mail.transport import SmtpConfig, SmtpPool
-from models.cycle import load_cycle
-from models.messages import Mailings, MailKind, Outgoing
-from models.records import RegisterCycle
-from store.database import connect
+from models.messages import Mailings
+from schedule.plan import session_recipients
 from store.tables import OutboxRow
-from tests.conftest import write_cycle
+from tests.helpers.mail import invitation, send_one
 
 
 class Deferring(MailStore):
@@ -40,33 +33,6 @@ class Deferring(MailStore):
         return await super().handle_DATA(server, session, envelope)
 
 
-@pytest.fixture
-def cycle_db(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
-    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
-    engine = connect(database_url)
-    RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle))
-    return cycle, engine
-
-
-def invitation(cycle, recipients: list[str]) -> Outgoing:  # type: ignore[no-untyped-def]
-    return Outgoing(
-        year=2022,
-        organizer=cycle.organizer,
-        kind=MailKind.DATA_ENTRY_OPEN,
-        subject_ref="2022-94",
-        province="94",
-        recipients=recipients,
-        facts={
-            "cycle_name": cycle.name,
-            "plan_year": 2023,
-            "province_name": "Papua",
-            "deadline_at": datetime(2022, 2, 16, 16, tzinfo=ZoneInfo("Asia/Jakarta")).isoformat(),
-            "sessions": 1,
-        },
-        made_at=datetime(2022, 2, 7, 12, tzinfo=ZoneInfo("Asia/Jakarta")),
-    )
-
-
 async def test_a_550_for_one_address_is_recorded_and_the_rest_arrive(cycle_db) -> None:  # type: ignore[no-untyped-def]
     cycle, engine = cycle_db
     recipients = session_recipients(cycle, "94", "1.01")
@@ -76,8 +42,8 @@ async def test_a_550_for_one_address_is_recorded_and_the_rest_arrive(cycle_db) -
     try:
         pool = SmtpPool(SmtpConfig("127.0.0.1", server.port))
         messages = MessageActivities(engine, pool)
-        report = await ActivityEnvironment().run(messages.send_messages, invitation(cycle, recipients))
-        again = await ActivityEnvironment().run(messages.send_messages, invitation(cycle, recipients))
+        report = await send_one(messages, invitation(cycle, recipients))
+        again = await send_one(messages, invitation(cycle, recipients))
         await pool.close()
     finally:
         server.stop()
@@ -103,9 +69,7 @@ async def test_451_is_retried_and_delivers_once(cycle_db) -> None:  # type: igno
             # Each call stands for one attempt of the activity, as Temporal retries it.
             attempts += 1
             try:
-                report = await ActivityEnvironment().run(
-                    messages.send_messages, invitation(cycle, recipients)
-                )
+                report = await send_one(messages, invitation(cycle, recipients))
                 break
             except aiosmtplib.SMTPResponseException as exc:
                 assert exc.code == 451

@@ -21,22 +21,21 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as DbSession
-from temporalio.testing import ActivityEnvironment
 
 from activities.messages import MessageActivities
-from activities.planning import PlanningActivities, session_recipients
 from activities.records import RecordActivities
 from embedded.smtp import MailStore, free_port, start_smtp_server
 from mail.transport import SmtpConfig, SmtpPool
 from models.cycle import Cycle, load_cycle
 from models.items import FundingSource, ItemLevel, ItemStatus, OutcomeItem
-from models.records import OutcomeRecord, PlanCycle, RegisterCycle
+from models.records import OutcomeRecord, RegisterCycle
+from schedule.plan import session_recipients
 from store.database import connect
 from store.tables import OutboxRow, OutcomeItemRow, SessionRow
-from tests.activities.test_delivery import cycle_db, invitation
 from tests.conftest import fresh_database_url, write_cycle
+from tests.helpers.mail import invitation, send_one
+from tests.helpers.plan import plan_and_store
 
-__all__ = ["cycle_db"]
 MESSAGE_ID = re.compile(rb"Message-ID:\s*(<[^>]+>)", re.IGNORECASE)
 
 
@@ -48,7 +47,7 @@ async def attempts_until_done(messages: MessageActivities, outgoing: Any, limit:
     """Run the activity as Temporal would retry it; return how many attempts it took."""
     for attempt in range(1, limit + 1):
         try:
-            await ActivityEnvironment().run(messages.send_messages, outgoing)
+            await send_one(messages, outgoing)
             return attempt
         except (aiosmtplib.SMTPException, OSError):
             await asyncio.sleep(0.05)
@@ -67,7 +66,7 @@ async def test_mail_server_down_for_a_while(cycle_db: tuple[Cycle, Any]) -> None
     pool = SmtpPool(SmtpConfig("127.0.0.1", port))
     messages = MessageActivities(engine, pool)
     with pytest.raises((aiosmtplib.SMTPConnectError, OSError)):
-        await ActivityEnvironment().run(messages.send_messages, invitation(cycle, recipients))
+        await send_one(messages, invitation(cycle, recipients))
     # Nothing claimed sent while the server was down; every message waits.
     assert statuses(engine) == {"pending": len(recipients)}
     store = MailStore()
@@ -167,9 +166,7 @@ async def test_a_database_failure_mid_outcome_leaves_the_previous_one_whole(
     engine = connect(database_url)
     records = RecordActivities(engine)
     records.register_cycle(RegisterCycle(cycle=cycle))
-    session = (
-        PlanningActivities(engine).plan_cycle(PlanCycle(cycle=cycle, simulate_participants=False)).sessions[0]
-    )
+    session = plan_and_store(engine, cycle)[0]
     at = datetime(2022, 2, 21, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
     records.record_outcome(outcome(session.id, "1.01", ["A-1", "A-2"], at))
 
@@ -200,9 +197,7 @@ def test_a_locked_sqlite_database_makes_the_write_wait_not_fail(
     engine = connect(url)
     records = RecordActivities(engine)
     records.register_cycle(RegisterCycle(cycle=cycle))
-    session = (
-        PlanningActivities(engine).plan_cycle(PlanCycle(cycle=cycle, simulate_participants=False)).sessions[0]
-    )
+    session = plan_and_store(engine, cycle)[0]
     # Another process (a status reader turned writer, a backup) holds the write lock for a second.
     holder = sqlite3.connect(url.removeprefix("sqlite:///"), check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from commands.status import cycle_status
 from models.cycle import load_cycle
-from models.records import PlanCycle, RegisterCycle, SignatureRecord, StageChange
+from models.records import RegisterCycle, SignatureRecord, StageChange
 from models.stages import Party, Stage
 from store.database import connect
 from tests.conftest import write_cycle
+from tests.helpers.plan import plan_and_store
 
 
 def test_overdue_steps_follow_the_deadlines(database_url: str, tmp_path: Path) -> None:
@@ -20,8 +20,8 @@ def test_overdue_steps_follow_the_deadlines(database_url: str, tmp_path: Path) -
     engine = connect(database_url)
     records = RecordActivities(engine)
     records.register_cycle(RegisterCycle(cycle=cycle))
-    plan = PlanningActivities(engine).plan_cycle(PlanCycle(cycle=cycle, simulate_participants=False))
-    first_end = min(s.ends_at for s in plan.sessions if s.province == "31")
+    sessions = plan_and_store(engine, cycle)
+    first_end = min(s.ends_at for s in sessions if s.province == "31")
 
     def overdue(at: datetime) -> dict[str, list[str]]:
         return {p["code"]: p["overdue"] for p in cycle_status(engine, cycle.year, at)["provinces"]}
@@ -32,7 +32,7 @@ def test_overdue_steps_follow_the_deadlines(database_url: str, tmp_path: Path) -
 
     records.record_stage(StageChange(year=2022, province="31", stage=Stage.DESK_SESSIONS, at=first_end))
     assert overdue(first_end - timedelta(minutes=1))["31"] == []
-    ended = sum(s.province == "31" and s.ends_at <= first_end for s in plan.sessions)
+    ended = sum(s.province == "31" and s.ends_at <= first_end for s in sessions)
     assert overdue(first_end + timedelta(minutes=1))["31"] == [f"{ended} desk outcomes"]
 
     records.record_stage(

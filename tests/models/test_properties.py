@@ -18,7 +18,7 @@ from mail.replies import ReplyError, parse_reply
 from models.cycle import CycleFileError, load_cycle
 from models.items import MAX_BUDGET_RUPIAH, OutcomeItem
 from tests.conftest import write_cycle
-from tests.mail.test_replies import eml, ics
+from tests.helpers.replies import eml, ics
 
 CONTROL = {chr(c) for c in range(0x20)} | {"\x7f", "\u2028", "\u2029"}
 ITEM = {

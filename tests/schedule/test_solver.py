@@ -7,8 +7,8 @@ from itertools import pairwise
 
 import pytest
 
-from activities.planning import schedule_request
 from models.cycle import Cycle, load_cycle
+from schedule.plan import schedule_request
 from schedule.solver import PlannedSession, ScheduleError, ScheduleRequest, build_schedule
 from schedule.working_time import is_within_office_hours, is_working_day
 from settings import PROJECT_DIR

@@ -17,8 +17,9 @@ from models.cycle import load_cycle
 from models.workflow_io import CycleInput, province_workflow_id
 from security.codec import PayloadKeyError, parse_key
 from settings import Settings
+from temporal_client import data_converter
 from tests.conftest import write_cycle
-from worker import data_converter, rakortek_worker
+from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
 
 

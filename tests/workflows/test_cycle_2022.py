@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from temporalio.testing import WorkflowEnvironment
 
-from activities.planning import plan_sessions
 from commands.status import cycle_status
 from embedded.smtp import MailStore
 from models.cycle import load_cycle
 from models.workflow_io import CycleInput
+from schedule.plan import plan_sessions
 from settings import Settings
 from store.database import connect
 from store.tables import (

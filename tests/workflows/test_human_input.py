@@ -35,7 +35,7 @@ from settings import Settings
 from store.database import connect
 from store.tables import OutboxRow, OutcomeItemRow, ProposalRow, SignatureRow
 from tests.conftest import TOKEN_SECRET, write_cycle
-from tests.mail.test_replies import eml, ics
+from tests.helpers.replies import eml, ics
 from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow

@@ -1,8 +1,9 @@
-"""Histories recorded from whole 2022 rehearsals replay with the current workflow code.
+"""Histories recorded from a whole 2022 rehearsal replay with the current workflow code.
 
-Each folder under histories/ is a set recorded on the code of its day, by
-scripts/record_histories.py. A change that would break cycles already running fails here; guard
-it with workflow.patched (README, "Changing workflow code"), then record a new set beside these.
+Each folder under histories/ is a set recorded by scripts/record_histories.py on the code of a
+release. Running cycles finish on the worker version they started on (README, "Changing workflow
+code"), so a change fails here only if it breaks determinism within one version: then it is a new
+version, and its set is recorded anew.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ HISTORIES = sorted(FOLDER.glob("*/*.json.gz"))
 
 def test_every_set_has_the_cycle_and_its_provinces() -> None:
     sets = sorted(path.name for path in FOLDER.iterdir() if path.is_dir())
-    assert "audit-trail" in sets and "one-alarm" in sets, sets
+    assert sets, "no recorded history set"
     for name in sets:
         files = [path.name for path in HISTORIES if path.parent.name == name]
         assert "rakortek-2022.json.gz" in files and len(files) >= 3, (name, files)

@@ -1,20 +1,23 @@
-"""Who may act on a province, checked by the update validators before anything is recorded."""
+"""Who the actor is and what they may touch: tokens, roles, provinces and desks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-with workflow.unsafe.imports_passed_through():
-    from models.participants import Participant, Role
-    from security import tokens
-    from security.tokens import ActionClaims
+from models.participants import Participant, Role
+from security import tokens
+from security.tokens import ActionClaims
+
+if TYPE_CHECKING:
+    from models.progress import ProvinceProgress
 
 
 def refuse(message: str) -> ApplicationError:
+    """A business refusal: raised by a validator, it keeps the update out of history."""
     return ApplicationError(message, type="Rejected", non_retryable=True)
 
 
@@ -89,3 +92,29 @@ def require_token(
     if claims.jti in used:
         raise refuse("this signature token has been used already")
     return claims
+
+
+def province_actor(
+    progress: ProvinceProgress,
+    actor: str,
+    token: str | None,
+    now: datetime,
+    sign_document: str | None = None,
+) -> Participant:
+    """The person acting on this province with their own token, or a refusal."""
+    person = actor_of(progress.people, actor)
+    require_token(
+        token,
+        year=progress.input.year,
+        province=progress.code,
+        now=now,
+        holder=person,
+        sign_document=sign_document,
+        used=progress.used_tokens,
+    )
+    return person
+
+
+def require_plan(progress: ProvinceProgress) -> None:
+    if not progress.plan_loaded:
+        raise refuse("the province is still loading its plan; try again in a moment")

@@ -1,0 +1,175 @@
+"""Where a cycle stands: status tables, the audit trail, exports and the live board."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from temporalio.client import Client
+
+from commands.console import console, engine_and_year, errors, fail, open_database
+from commands.export import export_cycle
+from commands.status import cycle_status, province_status
+from settings import load_settings
+from temporal_client import connect_client
+
+
+def print_status(status: dict[str, Any]) -> None:
+    table = Table(title=f"{status['name']} — stages {status['stages']}")
+    for column in (
+        "code",
+        "province",
+        "stage",
+        "sessions",
+        "cancelled",
+        "pending",
+        "overdue",
+        "signed",
+        "failed mail",
+    ):
+        table.add_column(column)
+    for p in status["provinces"]:
+        table.add_row(
+            p["code"],
+            p["name"],
+            p["stage"],
+            f"{p['sessions_done']}/{p['sessions_total']}",
+            str(p["sessions_cancelled"]),
+            ", ".join(p["pending"]),
+            Text(", ".join(p["overdue"]), style="bold red"),
+            ", ".join(p["signatures"]),
+            Text(str(p["failed_deliveries"]), style="red" if p["failed_deliveries"] else ""),
+        )
+    console.print(table)
+    console.print(
+        f"calendar time {status['calendar_now']}; outbox: {status['outbox']}; "
+        f"pre-meeting attended: {status['pre_meeting_attended']}"
+    )
+
+
+def print_province(status: dict[str, Any]) -> None:
+    console.print(
+        f"[bold]{status['code']} {status['name']}[/] ({status['zone']}): {status['stage']} since "
+        f"{status['stage_since']}; sessions {status['sessions_done']}/{status['sessions_total']}, "
+        f"proposals {status['proposals']}, agreed {status['items_agreed']}, confirmed "
+        f"{status['items_confirmed']}, signed by {', '.join(status['signatures']) or 'nobody yet'}",
+        highlight=False,
+    )
+    if status["overdue"]:
+        console.print(f"[bold red]overdue:[/] {', '.join(status['overdue'])}")
+    table = Table()
+    for column in ("desk", "venue time", "province time", "seq", "state", "invitation", "replies", "items"):
+        table.add_column(column)
+    for s in status["sessions"]:
+        table.add_row(
+            f"{s['desk']} {s['desk_name']}",
+            s["venue_time"],
+            s["province_time"],
+            str(s["sequence"]),
+            Text(
+                s["state"] + (" (overdue)" if s["overdue"] else ""), style="bold red" if s["overdue"] else ""
+            ),
+            ", ".join(f"{k} {v}" for k, v in s["invitation"].items()),
+            ", ".join(f"{k} {v}" for k, v in s["replies"].items()),
+            str(s["outcome_items"]),
+        )
+    console.print(table)
+
+
+async def cmd_status(args: argparse.Namespace) -> None:
+    engine, year = engine_and_year(args)
+    if args.province:
+        try:
+            status = province_status(engine, year, args.province)
+        except LookupError as exc:
+            fail(str(exc))
+    else:
+        status = cycle_status(engine, year)
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=1))
+    elif args.province:
+        print_province(status)
+    else:
+        print_status(status)
+
+
+async def cmd_audit(args: argparse.Namespace) -> None:
+    from commands.audit import audit_trail
+
+    engine, year = engine_and_year(args)
+    province = None if args.province == "cycle" else args.province
+    trail = audit_trail(engine, year, province)
+    if args.json:
+        print(json.dumps(trail, ensure_ascii=False, indent=1))
+        return
+    table = Table(
+        title=f"audit trail: {'cycle-wide actions' if province is None else 'province ' + province}, {year}"
+    )
+    for column in ("calendar time (UTC)", "action", "actor", "token", "detail"):
+        table.add_column(column)
+    for row in trail:
+        table.add_row(row["at"], row["action"], row["actor"], row["token_id"], row["detail"])
+    console.print(table)
+
+
+async def cmd_export(args: argparse.Namespace) -> None:
+    engine, year = engine_and_year(args)
+    folder = Path(args.out) if args.out else load_settings().output_dir / str(year) / "exports"
+    for path in export_cycle(engine, year, folder):
+        console.print(str(path))
+
+
+async def cmd_dashboard(args: argparse.Namespace) -> None:
+    from board.app import create_app
+    from board.serve import ExposureError, board_server, board_url, require_token_when_exposed
+
+    settings = load_settings()
+    host = args.host or settings.board_host
+    port = args.port or settings.board_port
+    token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    try:
+        require_token_when_exposed(host, token)
+    except ExposureError as exc:
+        fail(str(exc))
+    engine = open_database(settings.database_url)
+    try:
+        client: Client | None = await connect_client(settings)
+    except RuntimeError as exc:
+        errors.print(
+            f"Temporal at {settings.temporal_address} does not answer ({exc}); "
+            "the board shows the database only"
+        )
+        client = None
+    console.print(
+        f"status board: [link]{board_url(host, port)}[/link]" + (" (admin token required)" if token else "")
+    )
+    await board_server(create_app(engine, client, args.year, token), host, port).serve()
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("status", help="where the cycle stands, per province")
+    p.add_argument("province", nargs="?", help="BPS code of one province")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--year", type=int)
+    p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("audit", help="who did what, when, with which token")
+    p.add_argument("province", help="BPS code, or 'cycle' for the pre-meeting's actions")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--year", type=int)
+    p.set_defaults(run=cmd_audit)
+
+    p = sub.add_parser("export", help="schedule, outcomes and agreements as CSV and JSON")
+    p.add_argument("--year", type=int)
+    p.add_argument("--out", help="folder (default: the output folder)")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("dashboard", help="serve the live status board (read-only)")
+    p.add_argument("--host", help="address to listen on (default RAKORTEK_BOARD_HOST, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="default RAKORTEK_BOARD_PORT, 8000")
+    p.add_argument("--year", type=int, help="the cycle shown (default: the latest)")
+    p.set_defaults(run=cmd_dashboard)

@@ -1,0 +1,128 @@
+"""DESK_SESSIONS: outcomes at each desk; sessions moved, cancelled and held again; replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from models.participants import Participant, Role
+from models.progress import ProvinceProgress
+from models.sessions import DeskSession
+from models.stages import SessionState, Stage
+from models.workflow_io import CancelSession, RecordOutcome, RecordReply, RescheduleSession
+from rules.access import (
+    province_actor,
+    refuse,
+    require_desk,
+    require_plan,
+    require_role,
+    require_token,
+)
+from rules.items import check_desk_items
+from schedule.working_time import is_within_office_hours, local_date
+
+CHANGEABLE_IN = (Stage.PRE_MEETING, Stage.DATA_ENTRY, Stage.DESK_SESSIONS)
+
+
+def session_of(progress: ProvinceProgress, desk: str | None) -> DeskSession:
+    session = progress.sessions.get(desk or "")
+    if session is None:
+        raise refuse(f"unknown desk {desk!r} for province {progress.code}")
+    return session
+
+
+def check_outcome(progress: ProvinceProgress, update: RecordOutcome, now: datetime) -> Participant:
+    session = session_of(progress, update.desk)
+    if progress.stage is not Stage.DESK_SESSIONS:
+        raise refuse(f"outcomes are recorded in DESK_SESSIONS only; the province is in {progress.stage}")
+    if session.state is SessionState.CANCELLED:
+        raise refuse(f"the session at desk {update.desk} is cancelled")
+    if now < session.starts_at:
+        raise refuse(
+            f"the session at desk {update.desk} has not started yet "
+            f"(it starts {session.starts_at.isoformat()})"
+        )
+    person = province_actor(progress, update.actor, update.token, now)
+    require_role(person, (Role.FACILITATOR, Role.ORGANIZER), "record a desk outcome")
+    require_desk(person, update.desk, "record its outcome")
+    check_desk_items(progress, update.desk, update.items)
+    elsewhere = {i.ref for desk, items in progress.outcomes.items() if desk != update.desk for i in items}
+    for item in update.items:
+        if item.ref in elsewhere:
+            raise refuse(f"item {item.ref} is already part of another desk's outcome")
+    return person
+
+
+def check_reply(progress: ProvinceProgress, update: RecordReply, now: datetime) -> None:
+    """An invitee's calendar answered; whoever feeds the replies in acts for the organizers."""
+    require_plan(progress)
+    require_token(
+        update.token,
+        year=progress.input.year,
+        province=progress.code,
+        now=now,
+        roles=(Role.ORGANIZER,),
+        used=progress.used_tokens,
+    )
+    session = session_of(progress, update.desk)
+    if update.actor not in session.recipients:
+        raise refuse(f"{update.actor} is not invited to the session at desk {update.desk}")
+    if update.sequence > session.sequence:
+        raise refuse(f"SEQUENCE {update.sequence} is newer than the session's {session.sequence}")
+
+
+def changeable(
+    progress: ProvinceProgress, desk: str, actor: str, token: str | None, now: datetime, action: str
+) -> tuple[DeskSession, Participant]:
+    """A session that may still move or be cancelled, and who may do it: an organizer, or the
+    desk's facilitator."""
+    require_plan(progress)
+    session = session_of(progress, desk)
+    if progress.stage not in CHANGEABLE_IN:
+        raise refuse(f"sessions cannot change in {progress.stage}")
+    if session.taken_place:
+        raise refuse(f"the session at desk {desk} has already been held")
+    person = province_actor(progress, actor, token, now)
+    require_role(person, (Role.ORGANIZER, Role.FACILITATOR), f"{action} a session")
+    require_desk(person, desk, f"{action} its session")
+    return session, person
+
+
+def check_reschedule(progress: ProvinceProgress, update: RescheduleSession, now: datetime) -> Participant:
+    """A new start inside the window, inside both parties' office hours, in the future, and
+    within the province's parallel limit."""
+    session, person = changeable(progress, update.desk, update.actor, update.token, now, "reschedule")
+    start = update.starts_at
+    if start.tzinfo is None:
+        raise refuse("starts_at needs a time zone offset, e.g. 2022-03-07T09:00:00+07:00")
+    end = start + (session.ends_at - session.starts_at)
+    input = progress.input
+    if start <= now:
+        raise refuse(f"{start.isoformat()} is in the past")
+    if not (input.window_start <= local_date(start, input.venue_zone) <= input.window_end):
+        raise refuse(
+            f"{start.isoformat()} is outside the desk window {input.window_start} to {input.window_end}"
+        )
+    for zone, whose in ((input.venue_zone, "the venue"), (input.province.zone, "the province")):
+        if not is_within_office_hours(start, end, zone):
+            raise refuse(f"{start.isoformat()} is outside the working hours of {whose} ({zone})")
+    overlapping = sum(
+        1
+        for other in progress.sessions.values()
+        if other.desk != update.desk
+        and other.state is not SessionState.CANCELLED
+        and other.starts_at < end
+        and start < other.ends_at
+    )
+    if overlapping >= input.max_parallel:
+        raise refuse(
+            f"the province already has {overlapping} sessions at that time "
+            f"(at most {input.max_parallel} in parallel)"
+        )
+    return person
+
+
+def check_cancel(progress: ProvinceProgress, update: CancelSession, now: datetime) -> Participant:
+    session, person = changeable(progress, update.desk, update.actor, update.token, now, "cancel")
+    if session.state is SessionState.CANCELLED:
+        raise refuse(f"the session at desk {update.desk} is already cancelled")
+    return person

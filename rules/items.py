@@ -1,0 +1,28 @@
+"""Items as a list: each reference once, each at a desk of the cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from models.items import PlanItem
+from models.progress import ProvinceProgress
+from rules.access import refuse
+
+
+def check_items(progress: ProvinceProgress, items: Sequence[PlanItem]) -> None:
+    refs = [i.ref for i in items]
+    duplicates = sorted({r for r in refs if refs.count(r) > 1})
+    if duplicates:
+        raise refuse(f"item reference used twice: {', '.join(duplicates)}")
+    desks = progress.desks
+    for item in items:
+        if item.desk not in desks:
+            raise refuse(f"item {item.ref}: unknown desk {item.desk!r}")
+
+
+def check_desk_items(progress: ProvinceProgress, desk: str, items: Sequence[PlanItem]) -> None:
+    """A desk's outcome: valid items, all of this desk."""
+    check_items(progress, items)
+    for item in items:
+        if item.desk != desk:
+            raise refuse(f"item {item.ref} belongs to desk {item.desk}, not {desk}")

@@ -1,0 +1,45 @@
+"""PRE_MEETING: the cycle-wide actions: the pre-meeting's attendance and its replies.
+
+They belong to central roles: a province's token does not reach them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from models.cycle import Cycle
+from models.participants import Participant, Role
+from models.workflow_io import RecordAttendance, RecordReply
+from rules.access import actor_of, refuse, require_role, require_token
+
+
+def cycle_token(
+    cycle: Cycle,
+    token: str | None,
+    now: datetime,
+    holder: Participant | None = None,
+    roles: tuple[Role, ...] = (),
+) -> None:
+    require_token(token, year=cycle.year, province="", now=now, holder=holder, roles=roles)
+
+
+def check_attendance(
+    cycle: Cycle, people: dict[str, Participant], update: RecordAttendance, now: datetime
+) -> Participant:
+    person = actor_of(people, update.actor)
+    cycle_token(cycle, update.token, now, holder=person)
+    require_role(person, (Role.ORGANIZER,), "record attendance")
+    if now < cycle.pre_meeting.starts_at:
+        raise refuse("the pre-meeting has not started yet")
+    if update.attended > len(cycle.participants):
+        raise refuse(f"{update.attended} attendees is more than the {len(cycle.participants)} invited")
+    return person
+
+
+def check_reply(cycle: Cycle, people: dict[str, Participant], update: RecordReply, now: datetime) -> None:
+    if update.desk is not None:
+        raise refuse("a desk session's reply goes to its province")
+    cycle_token(cycle, update.token, now, roles=(Role.ORGANIZER,))
+    actor_of(people, update.actor)
+    if update.sequence != 0:
+        raise refuse(f"SEQUENCE {update.sequence} does not match the pre-meeting's 0")

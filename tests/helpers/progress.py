@@ -1,0 +1,73 @@
+"""A province's progress built from a real cycle file, without Temporal, for the rules' tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from tempfile import mkdtemp
+from typing import Any
+
+from models.clock import CycleClock
+from models.cycle import Cycle, load_cycle
+from models.items import FundingSource, ItemLevel, ItemStatus, OutcomeItem, ProposalItem
+from models.progress import ProvinceProgress
+from models.records import AgreementDocument
+from models.workflow_io import ProvinceInput
+from schedule.plan import plan_sessions, province_people
+from security import tokens
+from security.tokens import SIGN, TokenIssuer, claims_for
+from tests.conftest import TOKEN_SECRET, write_cycle
+
+PROVINCE = "94"
+DESKS = ["1.01", "2.22", "W.01"]
+ISSUER = TokenIssuer(TOKEN_SECRET)
+
+
+@cache
+def cycle() -> Cycle:
+    """Papua (94), three desks, the 2022 calendar."""
+    return load_cycle(write_cycle(Path(mkdtemp(prefix="rules-")), [PROVINCE], desks=DESKS))
+
+
+def progress() -> ProvinceProgress:
+    """A fresh progress of Papua, its plan loaded, in PRE_MEETING."""
+    tokens.configure(TOKEN_SECRET)
+    c = cycle()
+    clock = CycleClock(calendar_origin=c.opens_at, real_origin=datetime(2022, 1, 1, tzinfo=UTC))
+    state = ProvinceProgress(input=ProvinceInput.of(c, PROVINCE, clock))
+    state.load_plan(plan_sessions(c), province_people(c, PROVINCE))
+    return state
+
+
+def token(state: ProvinceProgress, actor: str, document: str | None = None) -> str:
+    """The token in ``actor``'s mail (a signature token when ``document`` is given)."""
+    person = state.people[actor]
+    if document is not None:
+        return ISSUER.issue(claims_for(actor, 2022, PROVINCE, person.role.value, SIGN, document))
+    return ISSUER.issue(claims_for(actor, 2022, person.province, person.role.value))
+
+
+def proposal(ref: str, desk: str) -> ProposalItem:
+    return ProposalItem(
+        ref=ref,
+        desk=desk,
+        level=ItemLevel.PROGRAM,
+        title="Peningkatan Layanan Pendidikan",
+        indicator="Angka partisipasi sekolah",
+        target_value=90,
+        target_unit="persen",
+        location="Provinsi Papua",
+        budget_rupiah=1_000_000_000,
+        funding_source=FundingSource.APBN,
+        proposed_by="K/L",
+    )
+
+
+def outcome(ref: str, desk: str, status: ItemStatus = ItemStatus.AGREED) -> OutcomeItem:
+    fields: dict[str, Any] = proposal(ref, desk).model_dump(exclude={"proposed_by"})
+    return OutcomeItem(**fields, status=status)
+
+
+def document(sha256: str = "a" * 64) -> AgreementDocument:
+    return AgreementDocument(path="berita-acara-94.html", sha256=sha256, items_agreed=1, items_not_agreed=0)

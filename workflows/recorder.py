@@ -1,0 +1,110 @@
+"""Every database write of a workflow, in the order it asked for them, one after another.
+
+Writes run as local activities: one runs in the worker that holds the workflow task and leaves
+one marker in the history, where an activity leaves three events, a task on the server's queue
+and one more workflow task to resume the workflow. A row takes milliseconds to write and every
+write is keyed (a repeat changes nothing), so if a worker dies mid-write, the workflow task times
+out and the next worker writes again.
+
+Update handlers only queue their writes: an update returns once its input is in history (which
+is what makes it durable), and no handler holds an update in flight while a row is written.
+
+Mail stays an activity (in batches, see workflows.batches): a burst of it, queued inside a
+worker, would hold workflow tasks open past their timeout. So do the plan, the documents
+(seconds of layout) and the simulated participants, who act on the workflow through updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, FailureError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.records import RecordActivities
+    from models.records import ActionRecord
+    from security.tokens import read_unverified
+
+from workflows import options
+
+
+class Recorder:
+    def __init__(self, year: int, province: str | None) -> None:
+        self.year = year
+        self.province = province
+        """None: the cycle's own writes."""
+        self.queue: deque[tuple[Callable[..., Any], Any, asyncio.Future[Any] | None]] = deque()
+        self.busy = False
+        self.runner: asyncio.Task[None] | None = None
+
+    def record(self, activity: Callable[..., Any], arg: Any) -> None:
+        """Queue a write; it follows every write asked for before it."""
+        self._queue(activity, arg, None)
+
+    async def write(self, activity: Callable[..., Any], arg: Any) -> Any:
+        """Write after everything queued before, and wait for it: for a write whose refusal
+        the caller must hear (a session moved onto a desk another province holds)."""
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue(activity, arg, done)
+        return await done
+
+    def _queue(self, activity: Callable[..., Any], arg: Any, done: asyncio.Future[Any] | None) -> None:
+        self.queue.append((activity, arg, done))
+        if self.runner is None:
+            self.runner = asyncio.ensure_future(self.run())
+
+    def audit(self, action: str, actor: str, token: str | None, detail: str, at: datetime) -> None:
+        """Who did what, when, with which token (its id, never the token itself)."""
+        update = workflow.current_update_info()
+        self.record(
+            RecordActivities.record_action,
+            ActionRecord(
+                year=self.year,
+                province=self.province,
+                update_id=update.id if update else "",
+                action=action,
+                actor=actor,
+                token_id=read_unverified(token).jti if token else "",
+                detail=detail,
+                at=at,
+            ),
+        )
+
+    async def run(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self.queue))
+            activity, arg, done = self.queue[0]
+            self.busy = True
+            try:
+                result = await workflow.execute_local_activity_method(  # type: ignore[call-overload]
+                    activity, arg, **options.RECORD
+                )
+            except FailureError as error:
+                # Only a write that cannot succeed ends here (the retry policy keeps trying the
+                # others), and it must not hold back the writes behind it. A local activity's
+                # failure arrives as the activity's own error, not wrapped in an ActivityError.
+                cause = error.cause if isinstance(error, ActivityError) and error.cause else error
+                if done is not None:
+                    done.set_exception(cause)
+                else:
+                    workflow.logger.error("write %s failed for good: %s", type(arg).__name__, cause)
+            else:
+                if done is not None:
+                    done.set_result(result)
+            finally:
+                self.queue.popleft()
+                self.busy = False
+
+    async def written(self) -> None:
+        """Returns once everything queued so far is in the database."""
+        await workflow.wait_condition(lambda: not self.queue and not self.busy)
+
+    async def close(self) -> None:
+        await self.written()
+        if self.runner is not None:
+            self.runner.cancel()

@@ -101,11 +101,12 @@ async def test_a_running_cycle_stays_on_its_version_while_the_next_is_deployed(
         fresh = await client.start_workflow(
             CycleWorkflow.run, request, id=f"next-{task_queue}", task_queue=task_queue
         )
-        for _ in range(120):
-            if await workers_of(client, fresh.id):
+        # Its version is recorded once its first workflow task completes.
+        for _ in range(240):
+            fresh_version = await version_of(fresh)
+            if fresh_version[0]:
                 break
             await asyncio.sleep(0.25)
-        fresh_version = await version_of(fresh)
         fresh_workers = await workers_of(client, fresh.id)
         await fresh.terminate("the test has seen where it runs")
     finally:

@@ -7,7 +7,7 @@ the timers the workflows set use real time.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,8 +26,3 @@ class CycleClock(BaseModel):
     def real_moment(self, calendar_moment: datetime) -> datetime:
         """The real instant at which calendar time reaches ``calendar_moment``."""
         return self.real_origin + (calendar_moment - self.calendar_origin) / self.speed
-
-    def real_wait(self, until: datetime, real_now: datetime) -> timedelta:
-        """Real time to wait until calendar time ``until`` (zero if it has passed)."""
-        remaining = until - self.calendar_time(real_now)
-        return max(remaining / self.speed, timedelta(0))

@@ -186,35 +186,18 @@ class ProvinceProgress(BaseModel):
             document_sha256=self.document.sha256 if self.document else None,
             signatures=list(self.signatures.values()),
             pending=self.pending(),
-            sessions=[
-                SessionView(
-                    desk=s.desk,
-                    starts_at=s.starts_at,
-                    ends_at=s.ends_at,
-                    room=s.room,
-                    sequence=s.sequence,
-                    state=s.state,
-                )
-                for s in sessions
-            ],
+            sessions=[SessionView.model_validate(s, from_attributes=True) for s in sessions],
         )
 
     def session_detail(self, desk: str) -> SessionDetail:
         s = self.sessions[desk]
-        return SessionDetail(
-            id=s.id,
-            desk=s.desk,
-            starts_at=s.starts_at,
-            ends_at=s.ends_at,
-            room=s.room,
-            sequence=s.sequence,
-            state=s.state,
-            online_link=s.online_link,
-            recipients=s.recipients,
-            outcome_by=s.outcome_by,
-            outcome_items=len(self.outcomes.get(s.desk, [])),
-            cancel_reason=self.cancel_reasons.get(s.desk),
-            replies=self.replies.get(s.desk, {}),
+        return SessionDetail.model_validate(
+            {
+                **s.model_dump(),
+                "outcome_items": len(self.outcomes.get(desk, [])),
+                "cancel_reason": self.cancel_reasons.get(desk),
+                "replies": self.replies.get(desk, {}),
+            }
         )
 
     def summary(self) -> ProvinceSummary:

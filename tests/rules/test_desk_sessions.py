@@ -135,35 +135,14 @@ def test_replies() -> None:
     state = progress()
     now = datetime(2022, 2, 18, 10, tzinfo=WIB)
     organizer = token(state, "ORG-02")
-    check_reply(
-        state,
-        RecordReply(actor="FAC-1.01", token=organizer, desk="1.01", partstat="ACCEPTED", sequence=0),
-        now,
-    )
+    accepted = RecordReply(actor="FAC-1.01", token=organizer, desk="1.01", partstat="ACCEPTED", sequence=0)
+    check_reply(state, accepted, now)
     with refused("is not invited to the session at desk 1.01"):
-        check_reply(
-            state,
-            RecordReply(actor="FAC-W.01", token=organizer, desk="1.01", partstat="ACCEPTED", sequence=0),
-            now,
-        )
+        check_reply(state, accepted.model_copy(update={"actor": "FAC-W.01"}), now)
     with refused("SEQUENCE 3 is newer than the session's 0"):
-        check_reply(
-            state,
-            RecordReply(actor="FAC-1.01", token=organizer, desk="1.01", partstat="ACCEPTED", sequence=3),
-            now,
-        )
+        check_reply(state, accepted.model_copy(update={"sequence": 3}), now)
     with refused("this action needs a token of organizer"):
-        check_reply(
-            state,
-            RecordReply(
-                actor="FAC-1.01", token=token(state, "FAC-1.01"), desk="1.01", partstat="DECLINED", sequence=0
-            ),
-            now,
-        )
+        check_reply(state, accepted.model_copy(update={"token": token(state, "FAC-1.01")}), now)
     state.plan_loaded = False
     with refused("still loading its plan"):
-        check_reply(
-            state,
-            RecordReply(actor="FAC-1.01", token=organizer, desk="1.01", partstat="ACCEPTED", sequence=0),
-            now,
-        )
+        check_reply(state, accepted, now)

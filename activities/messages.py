@@ -1,26 +1,27 @@
-"""Sending mail: one message per recipient, each recorded in the outbox exactly once."""
+"""Sending mail: one message per recipient, each recorded in the outbox exactly once.
+
+What each recipient gets is mail.mailing's; this activity records it in the outbox, sends it and
+marks the result."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import cast
 
 from sqlalchemy import Engine, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from temporalio import activity
 
-from mail.calendar import CalendarMold
-from mail.compose import Composer, Recipient, Sender, attendee, invitation_mold, language_of, message_id
+from mail.compose import Recipient
+from mail.mailing import Mailing, sender_of
 from mail.transport import PermanentRefusal, SmtpPool
-from models.messages import DeliveryReport, Mailings, MailKind, Outgoing
-from security.tokens import SIGN, TokenIssuer, claims_for
+from models.messages import DeliveryReport, Mailings, Outgoing
+from security.tokens import TokenIssuer
 from store.database import insert_new, utc
 from store.tables import OutboxRow, ParticipantRow
 
 FINAL = ("sent", "failed", "skipped")
-SIGN_KINDS = (MailKind.SIGN_OFF_REQUEST, MailKind.SIGN_OFF_REMINDER)
-SHARED_INVITATION_LIMIT = 20
 MARK_EVERY = 25
 """Outbox records are written in batches of this many: one transaction instead of many."""
 
@@ -33,33 +34,6 @@ MARK = (
     .values(status=bindparam("status"), last_error=bindparam("error"), attempts=_OUTBOX.attempts + 1)
 )
 """One statement for a batch of results (executemany), without the ORM's per-statement cost."""
-
-
-def calendars_for(
-    outgoing: Outgoing, sender: Sender, recipients: list[Recipient]
-) -> Callable[[Recipient], bytes | None]:
-    """The calendar file each recipient of a mailing gets (None: the mail has none). Each is made
-    from one mold per language; a session's few invitees all appear on its one invitation, a
-    crowd (the pre-meeting) gets one invitation each, naming only its recipient."""
-    shared = len(recipients) <= SHARED_INVITATION_LIMIT
-    everyone = [attendee(r) for r in recipients] if shared else []
-    molds: dict[str, CalendarMold | None] = {}
-    calendars: dict[str, bytes | None] = {}
-
-    def calendar_of(recipient: Recipient) -> bytes | None:
-        language = language_of(recipient)
-        if language not in molds:
-            molds[language] = invitation_mold(outgoing, language, sender)
-        mold = molds[language]
-        if mold is None:
-            return None
-        if not shared:
-            return mold.with_attendees([attendee(recipient)])
-        if language not in calendars:
-            calendars[language] = mold.with_attendees(everyone)
-        return calendars[language]
-
-    return calendar_of
 
 
 class MessageActivities:
@@ -92,23 +66,6 @@ class MessageActivities:
         if unknown:
             raise ValueError(f"unknown participants for {year}: {', '.join(unknown)}")
         return [self._people[(year, i)] for i in ids]
-
-    def tokens_for(self, outgoing: Outgoing, recipient: Recipient) -> list[tuple[str, str]]:
-        """The recipient's action token and, in a sign-off request, a signature token for the document."""
-        if self.issuer is None:
-            return []
-        year = outgoing.year
-        found = [
-            (
-                "action_token",
-                self.issuer.issue(claims_for(recipient.id, year, recipient.province, recipient.role)),
-            )
-        ]
-        document = outgoing.facts.get("sha256")
-        if outgoing.kind in SIGN_KINDS and document:
-            claims = claims_for(recipient.id, year, outgoing.province, recipient.role, SIGN, str(document))
-            found.append(("sign_token", self.issuer.issue(claims)))
-        return found
 
     def _prepare(self, rows: list[dict]) -> dict[str, str]:
         """Insert the outbox rows not there yet; return the status of every one."""
@@ -144,26 +101,17 @@ class MessageActivities:
         results recorded MARK_EVERY at a time. A retry sends only what the outbox lacks."""
         return await self._deliver(mailings.items)
 
-    def _sender(self, outgoing: Outgoing) -> Sender:
-        organizer = outgoing.organizer
-        return Sender(
-            organizer_name=organizer.name,
-            organizer_mailbox=organizer.mailbox,
-            address=self.sender_override or organizer.sender,
-        )
-
     async def _deliver(self, items: list[Outgoing]) -> list[DeliveryReport]:
         known = all((o.year, i) in self._people for o in items for i in o.recipients)
         lookup = lambda: [self._recipients(o.year, o.recipients) for o in items]  # noqa: E731
         recipients = lookup() if known else await asyncio.to_thread(lookup)
-        senders = [self._sender(o) for o in items]
-        ids = [
-            {r.id: message_id(o, r.id, sender.address.rsplit("@", 1)[-1]) for r in people}
-            for o, sender, people in zip(items, senders, recipients, strict=True)
+        mailings = [
+            Mailing(o, sender_of(o.organizer, self.sender_override), people, self.issuer)
+            for o, people in zip(items, recipients, strict=True)
         ]
         rows = [
             {
-                "message_id": ids[n][r.id],
+                "message_id": m.ids[r.id],
                 "year": o.year,
                 "province": o.province,
                 "session_id": o.session_id,
@@ -177,54 +125,45 @@ class MessageActivities:
                 "last_error": o.skip_reason,
                 "made_at": utc(o.made_at),
             }
-            for n, o in enumerate(items)
-            for r in recipients[n]
+            for o, m in zip(items, mailings, strict=True)
+            for r in m.recipients
         ]
         status = await asyncio.to_thread(self._prepare, rows)
         reports = [DeliveryReport() for _ in items]
         due: list[list[Recipient]] = []
         taken: set[str] = set()
         """Message ids already due in this delivery: the same mailing twice in a batch goes once."""
-        for n, o in enumerate(items):
-            if o.skip_reason:
-                reports[n].skipped = len(recipients[n])
+        for m, report in zip(mailings, reports, strict=True):
+            if m.outgoing.skip_reason:
+                report.skipped = len(m.recipients)
                 due.append([])
                 continue
-            mine = [
-                r for r in recipients[n] if status[ids[n][r.id]] not in FINAL and ids[n][r.id] not in taken
-            ]
-            taken.update(ids[n][r.id] for r in mine)
+            mine = [r for r in m.recipients if status[m.ids[r.id]] not in FINAL and m.ids[r.id] not in taken]
+            taken.update(m.ids[r.id] for r in mine)
             due.append(mine)
-            reports[n].already_sent = len(recipients[n]) - len(mine)
+            report.already_sent = len(m.recipients) - len(mine)
         if not any(due):
             return reports
 
         tried: list[tuple[str, str, str | None]] = []
         try:
             async with self.pool.connection() as client:
-                for n, outgoing in enumerate(items):
-                    if not due[n]:
-                        continue
-                    sender, report = senders[n], reports[n]
-                    composer = Composer(outgoing, sender)
-                    calendar_of = calendars_for(outgoing, sender, recipients[n])
-                    for recipient in due[n]:
-                        message = composer.message(
-                            recipient, calendar_of(recipient), self.tokens_for(outgoing, recipient)
-                        )
-                        message_id_ = ids[n][recipient.id]
+                for mailing, report, mine in zip(mailings, reports, due, strict=True):
+                    for letter in mailing.letters(mine):
                         try:
-                            await self.pool.send(client, sender.address, recipient.email, message)
+                            await self.pool.send(
+                                client, mailing.sender.address, letter.recipient.email, letter.message
+                            )
                         except PermanentRefusal as exc:
-                            tried.append((message_id_, "failed", str(exc)))
+                            tried.append((letter.message_id, "failed", str(exc)))
                             report.failed += 1
                             continue
                         except Exception as exc:
-                            tried.append((message_id_, "pending", f"{type(exc).__name__}: {exc}"))
+                            tried.append((letter.message_id, "pending", f"{type(exc).__name__}: {exc}"))
                             raise
                         # The only window for a duplicate is from here until the outbox records
                         # it; a resend from that window carries the same Message-ID.
-                        tried.append((message_id_, "sent", None))
+                        tried.append((letter.message_id, "sent", None))
                         report.sent += 1
                         if len(tried) >= MARK_EVERY:
                             await asyncio.to_thread(self._mark, tried)

@@ -20,7 +20,7 @@ from bench.runs import BENCH_SECRET
 from mail.compose import Recipient, Sender, compose, invitation
 from mail.transport import SmtpConfig, SmtpPool
 from models.cycle import Cycle
-from models.messages import CalendarEvent, Mailings, MailKind, Outgoing
+from models.messages import CalendarEvent, Mailings, MailKind, Outgoing, Region, SessionFacts
 from models.records import RegisterCycle
 from models.sessions import DeskSession
 from schedule.plan import plan_sessions
@@ -66,13 +66,11 @@ def session_invitations(cycle: Cycle, planned: list[DeskSession], domain: str) -
                 location=f"{cycle.desk_sessions.venue}, {s.room}",
                 online_link=s.online_link,
             ),
-            facts={
-                "cycle_name": cycle.name,
-                "plan_year": cycle.plan_year,
-                "province_name": s.province,
-                "desk_title": s.desk,
-                "minutes_before": cycle.reminders.minutes_before,
-            },
+            facts=SessionFacts(
+                region=Region(cycle_name=cycle.name, plan_year=cycle.plan_year, province_name=s.province),
+                desk_title=s.desk,
+                minutes_before=cycle.reminders.minutes_before,
+            ),
             made_at=cycle.deadlines.data_entry,
         )
         for s in planned

@@ -6,14 +6,11 @@ import base64
 import email.policy
 import hashlib
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -21,10 +18,18 @@ from markupsafe import escape
 
 from mail.calendar import CalendarMold, Person, calendar_mold
 from mail.dates import letter_datetime
-from models.messages import Outgoing
+from mail.wording import (
+    LABELS,
+    TEMPLATES_DIR,
+    party_title,
+    region_title,
+    reminder_when,
+    step_name,
+    waiting_for,
+)
+from models.messages import EscalationFacts, Outgoing, PreMeetingFacts, Region, SessionFacts, SignOffFacts
 
 _UNSAFE_IN_ID = re.compile(r"[^A-Za-z0-9._-]")
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,6 @@ def _environment() -> Environment:
     )
 
 
-@cache
-def _labels() -> dict[str, dict[str, str]]:
-    return tomllib.loads((TEMPLATES_DIR / "mail" / "labels.toml").read_text(encoding="utf-8"))
-
-
 def message_id(outgoing: Outgoing, recipient_id: str, domain: str) -> str:
     """The same (subject, recipient, kind, sequence) always gets the same Message-ID."""
     parts = [outgoing.kind.value, outgoing.variant, outgoing.subject_ref, str(outgoing.sequence)]
@@ -76,20 +76,32 @@ def _render_block(template_name: str, block: str, context: dict[str, Any]) -> st
     return "".join(template.blocks[block](template.new_context(context))).strip()
 
 
-def _reminder_when(variant: str, language: str, facts: dict[str, Any]) -> str:
-    if variant == "day-before":
-        return "pada hari kerja berikutnya" if language == "id" else "on the next working day"
-    minutes = int(facts.get("minutes_before") or 60)
-    if minutes == 60:
-        return "satu jam lagi" if language == "id" else "in one hour"
-    return f"{minutes} menit lagi" if language == "id" else f"in {minutes} minutes"
+def letter_facts(outgoing: Outgoing, language: str) -> dict[str, Any]:
+    """What a letter's template is given from the mail's facts, its phrases in ``language``."""
+    facts = outgoing.facts
+    context: dict[str, Any] = facts.model_dump(
+        exclude={"about", "region", "deadline_at", "party", "step", "unconfirmed", "unsigned"}
+    )
+    region = getattr(facts, "region", None)
+    context["region"] = ""
+    if isinstance(region, Region):
+        context.update(region.model_dump(exclude={"kabupaten_kota"}))
+        context["region"] = region_title(region, language)
+    if isinstance(facts, PreMeetingFacts | SessionFacts):
+        context["reminder_when"] = reminder_when(outgoing.variant, facts.minutes_before, language)
+    if isinstance(facts, SignOffFacts):
+        context["party_title"] = party_title(facts.party, language)
+    if isinstance(facts, EscalationFacts):
+        context["step"] = step_name(facts.step, language)
+        context["waiting_for"] = waiting_for(facts, language)
+    return context
 
 
 def calendar_description(outgoing: Outgoing, language: str) -> str:
     """What the calendar entry says: the same for every attendee reading one language."""
     event = outgoing.event
     assert event is not None
-    labels = _labels()[language]
+    labels = LABELS[language]
     lines = [
         event.summary,
         f"{labels['when_venue']}: {letter_datetime(event.starts_at, event.zone, language)}",
@@ -162,15 +174,9 @@ class Letter:
 def write_letter(
     outgoing: Outgoing, language: str, zone: str, sender: Sender, token_labels: Sequence[str]
 ) -> Letter:
-    labels = _labels()[language]
-    facts: dict[str, Any] = dict(outgoing.facts)
-    context: dict[str, Any] = {
-        **facts,
-        "year": outgoing.year,
-        "recipient_name": _NAME,
-        "reminder_when": _reminder_when(outgoing.variant, language, facts),
-        "region": region_title(facts, language),
-    }
+    labels = LABELS[language]
+    context = letter_facts(outgoing, language)
+    context.update(year=outgoing.year, recipient_name=_NAME)
     details: list[tuple[str, str, str | None]] = []
     event = outgoing.event
     if event is not None:
@@ -183,8 +189,8 @@ def write_letter(
         details.append((labels["location"], event.location, None))
         if event.online_link:
             details.append((labels["online"], event.online_link, event.online_link))
-    if facts.get("deadline_at"):
-        deadline = datetime.fromisoformat(str(facts["deadline_at"]))
+    deadline = getattr(outgoing.facts, "deadline_at", None)
+    if deadline is not None:
         context["deadline"] = letter_datetime(deadline, zone, language)
         details.append((labels["deadline"], context["deadline"], None))
     details.append((labels["reply_to"], sender.organizer_mailbox, f"mailto:{sender.organizer_mailbox}"))
@@ -319,16 +325,6 @@ def compose(
 ) -> bytes:
     """One message on its own; a mailing to many makes one Composer and asks it for each."""
     return Composer(outgoing, sender).message(recipient, calendar, tokens)
-
-
-def region_title(facts: dict[str, Any], language: str) -> str:
-    """ "Provinsi Aceh" / "Aceh Province"; a kabupaten/kota's own name says what it is."""
-    name = facts.get("province_name")
-    if name is None:
-        return ""
-    if facts.get("region_kind") == "kabupaten_kota":
-        return str(name)
-    return f"Provinsi {name}" if language == "id" else f"{name} Province"
 
 
 def language_of(recipient: Recipient) -> str:

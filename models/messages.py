@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
 from models.cycle import Organizer
+from models.stages import Party
 
 
 class MailKind(StrEnum):
@@ -46,6 +48,117 @@ class CalendarEvent(BaseModel):
     online_link: str
 
 
+class EscalationStep(StrEnum):
+    """A step whose deadline passed. The values are part of the escalation's Message-ID, so they
+    stay as first issued; what a reader sees is in templates/mail/labels.toml."""
+
+    CONFIRMATION = "konfirmasi"
+    SIGN_OFF = "penandatanganan"
+
+
+class Region(BaseModel):
+    """What every letter about one province (or kabupaten/kota) names."""
+
+    cycle_name: str
+    plan_year: int
+    province_name: str
+    kabupaten_kota: bool = False
+    """A kabupaten/kota's name already says what it is; a province's is "Provinsi …"."""
+
+
+class PreMeetingFacts(BaseModel):
+    about: Literal["pre_meeting"] = "pre_meeting"
+    cycle_name: str
+    plan_year: int
+    host_studio: str
+    minutes_before: int
+
+
+class SessionFacts(BaseModel):
+    """A desk session's invitation, update, cancellation or reminder."""
+
+    about: Literal["session"] = "session"
+    region: Region
+    desk_title: str
+    minutes_before: int
+    reason: str = ""
+    """Why a cancelled session was cancelled."""
+
+
+class DataEntryFacts(BaseModel):
+    about: Literal["data_entry"] = "data_entry"
+    region: Region
+    deadline_at: datetime
+    sessions: int
+
+
+class ConfirmationFacts(BaseModel):
+    about: Literal["confirmation"] = "confirmation"
+    region: Region
+    deadline_at: datetime
+    items_agreed: int
+
+
+class SignOffFacts(BaseModel):
+    """A request (or reminder) to sign one version of the agreement: the mail that carries a
+    signature token bound to ``sha256``."""
+
+    about: Literal["sign_off"] = "sign_off"
+    region: Region
+    party: Party
+    deadline_at: datetime
+    document: str
+    sha256: str
+
+
+class EscalationFacts(BaseModel):
+    """The organizers are told a step is late, and what it still waits for."""
+
+    about: Literal["escalation"] = "escalation"
+    region: Region
+    step: EscalationStep
+    deadline_at: datetime
+    unconfirmed: int = 0
+    """Agreed items not yet confirmed (CONFIRMATION)."""
+    unsigned: list[Party] = []
+    """Parties that have not signed (SIGN_OFF)."""
+
+
+class AgreementSignedFacts(BaseModel):
+    about: Literal["agreement_signed"] = "agreement_signed"
+    region: Region
+    document: str
+    sha256: str
+
+
+MailFacts = Annotated[
+    PreMeetingFacts
+    | SessionFacts
+    | DataEntryFacts
+    | ConfirmationFacts
+    | SignOffFacts
+    | EscalationFacts
+    | AgreementSignedFacts,
+    Field(discriminator="about"),
+]
+
+FACTS_OF: dict[MailKind, type[BaseModel]] = {
+    MailKind.PRE_MEETING_INVITE: PreMeetingFacts,
+    MailKind.PRE_MEETING_REMINDER: PreMeetingFacts,
+    MailKind.SESSION_INVITE: SessionFacts,
+    MailKind.SESSION_UPDATE: SessionFacts,
+    MailKind.SESSION_CANCEL: SessionFacts,
+    MailKind.SESSION_REMINDER: SessionFacts,
+    MailKind.DATA_ENTRY_OPEN: DataEntryFacts,
+    MailKind.CONFIRMATION_REQUEST: ConfirmationFacts,
+    MailKind.SIGN_OFF_REQUEST: SignOffFacts,
+    MailKind.SIGN_OFF_REMINDER: SignOffFacts,
+    MailKind.ESCALATION: EscalationFacts,
+    MailKind.AGREEMENT_SIGNED: AgreementSignedFacts,
+}
+"""The facts each kind of mail is written from."""
+
+
 class Outgoing(BaseModel):
     """One message to many recipients: sent as one mail per recipient."""
 
@@ -61,12 +174,21 @@ class Outgoing(BaseModel):
     sequence: int = 0
     recipients: list[str]
     event: CalendarEvent | None = None
-    facts: dict[str, str | int | float | None] = {}
-    """What the templates need beyond the event: deadlines, names, counts, paths."""
+    facts: MailFacts
+    """What the letter says beyond the event: deadlines, names, counts, the document."""
     made_at: datetime
     """Calendar time the message is made: its Date header and DTSTAMP."""
     skip_reason: str | None = None
     """Set when the message's moment has passed: recorded as skipped, not sent."""
+
+    @model_validator(mode="after")
+    def _facts_fit_kind(self) -> Outgoing:
+        expected = FACTS_OF[self.kind]
+        if not isinstance(self.facts, expected):
+            raise ValueError(
+                f"{self.kind.value} mail is written from {expected.__name__}, not {type(self.facts).__name__}"
+            )
+        return self
 
 
 class Mailings(BaseModel):

@@ -12,9 +12,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.planning import PlanningActivities
     from activities.records import RecordActivities
     from activities.simulation import SimulatedAttendance, SimulationActivities
+    from mail.wording import pre_meeting_location, pre_meeting_summary
     from models.clock import CycleClock
     from models.cycle import Cycle
-    from models.messages import CalendarEvent, MailKind, Outgoing
+    from models.messages import CalendarEvent, MailKind, Outgoing, PreMeetingFacts
     from models.participants import Role
     from models.records import AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
     from models.stages import Stage
@@ -47,11 +48,11 @@ def pre_meeting_event(cycle: Cycle) -> CalendarEvent:
     return CalendarEvent(
         uid=f"rakortek-{cycle.year}-pra@{domain}",
         sequence=0,
-        summary=f"Pra-Rakortekrenbang Tahun {cycle.year}",
+        summary=pre_meeting_summary(cycle.year),
         starts_at=cycle.pre_meeting.starts_at,
         ends_at=cycle.pre_meeting.ends_at,
         zone=cycle.desk_sessions.venue_zone,
-        location=f"Daring (studio: {cycle.pre_meeting.host_studio})",
+        location=pre_meeting_location(cycle.pre_meeting.host_studio),
         online_link=cycle.pre_meeting.online_link,
     )
 
@@ -62,12 +63,12 @@ def pre_meeting_mail(
     """One pre-meeting message to everyone, in batches of PRE_MEETING_BATCH recipients."""
     everyone = [p.id for p in cycle.participants]
     event = pre_meeting_event(cycle)
-    facts: dict[str, str | int | float | None] = {
-        "cycle_name": cycle.name,
-        "plan_year": cycle.plan_year,
-        "host_studio": cycle.pre_meeting.host_studio,
-        "minutes_before": cycle.reminders.minutes_before,
-    }
+    facts = PreMeetingFacts(
+        cycle_name=cycle.name,
+        plan_year=cycle.plan_year,
+        host_studio=cycle.pre_meeting.host_studio,
+        minutes_before=cycle.reminders.minutes_before,
+    )
     return [
         Outgoing(
             year=cycle.year,

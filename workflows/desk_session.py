@@ -35,11 +35,8 @@ async def run_session(
         changed = lambda: session.sequence != sequence  # noqa: B023, E731
 
         if session.state is SessionState.CANCELLED:
-            await mailer.send(
-                MailKind.SESSION_CANCEL,
-                session.recipients,
-                session=session,
-                facts={"reason": progress.cancel_reasons.get(desk, "")},
+            await mailer.send_session(
+                MailKind.SESSION_CANCEL, session, reason=progress.cancel_reasons.get(desk, "")
             )
             invited_sequence = sequence
             progress.cancellations_sent.add(desk)
@@ -50,7 +47,7 @@ async def run_session(
 
         if invited_sequence != sequence:
             kind = MailKind.SESSION_INVITE if invited_sequence is None else MailKind.SESSION_UPDATE
-            await mailer.send(kind, session.recipients, session=session)
+            await mailer.send_session(kind, session)
             invited_sequence = sequence
             if not changed():
                 session.invite()
@@ -63,10 +60,9 @@ async def run_session(
         )
         for variant, moment in reminders:
             if time_.has_passed(moment):
-                await mailer.send(
+                await mailer.send_session(
                     MailKind.SESSION_REMINDER,
-                    session.recipients,
-                    session=session,
+                    session,
                     variant=variant,
                     skip_reason=f"its moment {moment.isoformat()} had passed",
                 )
@@ -74,7 +70,7 @@ async def run_session(
             if await time_.wait_until(moment, changed):
                 moved = True
                 break
-            await mailer.send(MailKind.SESSION_REMINDER, session.recipients, session=session, variant=variant)
+            await mailer.send_session(MailKind.SESSION_REMINDER, session, variant=variant)
         if moved or await time_.wait_until(session.starts_at, changed):
             continue
 

@@ -6,13 +6,20 @@ the activity renders, records in the outbox and sends.
 
 from __future__ import annotations
 
-from typing import Any
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.messages import MessageActivities
-    from models.messages import CalendarEvent, Mailings, MailKind, Outgoing
+    from models.messages import (
+        CalendarEvent,
+        MailFacts,
+        Mailings,
+        MailKind,
+        Outgoing,
+        Region,
+        SessionFacts,
+        SignOffFacts,
+    )
     from models.progress import ProvinceProgress
     from models.sessions import DeskSession
     from models.stages import Party
@@ -20,11 +27,6 @@ with workflow.unsafe.imports_passed_through():
 from workflows import options
 from workflows.batches import Batch
 from workflows.calendar_time import CalendarTime
-
-PARTY_TITLE = {
-    Party.REGIONAL: "Kepala Bappeda Provinsi",
-    Party.CENTRAL: "Ditjen Bina Pembangunan Daerah, Kemendagri",
-}
 
 
 async def send_mailings(items: list[Outgoing]) -> None:
@@ -54,29 +56,29 @@ class ProvinceMailer:
             online_link=session.online_link,
         )
 
+    @property
+    def region(self) -> Region:
+        input = self.progress.input
+        return Region(
+            cycle_name=input.cycle_name,
+            plan_year=input.plan_year,
+            province_name=input.province.name,
+            kabupaten_kota=input.province.parent is not None,
+        )
+
     async def send(
         self,
         kind: MailKind,
         recipients: list[str],
+        facts: MailFacts,
         *,
         session: DeskSession | None = None,
         variant: str = "",
-        facts: dict[str, Any] | None = None,
         skip_reason: str | None = None,
         sequence: int | None = None,
     ) -> None:
         """``sequence``: the version of what the mail is about (a session's, or the document's)."""
         input = self.progress.input
-        base_facts: dict[str, Any] = {
-            "cycle_name": input.cycle_name,
-            "plan_year": input.plan_year,
-            "province_name": input.province.name,
-        }
-        if input.province.parent is not None:
-            base_facts["region_kind"] = "kabupaten_kota"
-        if session is not None:
-            base_facts["desk_title"] = self.progress.desks[session.desk].title
-            base_facts["minutes_before"] = input.reminders.minutes_before
         await self.batch.add(
             Outgoing(
                 year=input.year,
@@ -89,10 +91,30 @@ class ProvinceMailer:
                 sequence=sequence if sequence is not None else (session.sequence if session else 0),
                 recipients=recipients,
                 event=self.session_event(session) if session else None,
-                facts={**base_facts, **(facts or {})},
+                facts=facts,
                 made_at=self.time.now(),
                 skip_reason=skip_reason,
             )
+        )
+
+    async def send_session(
+        self,
+        kind: MailKind,
+        session: DeskSession,
+        *,
+        variant: str = "",
+        reason: str = "",
+        skip_reason: str | None = None,
+    ) -> None:
+        """An invitation, update, cancellation or reminder to the session's invitees."""
+        facts = SessionFacts(
+            region=self.region,
+            desk_title=self.progress.desks[session.desk].title,
+            minutes_before=self.progress.input.reminders.minutes_before,
+            reason=reason,
+        )
+        await self.send(
+            kind, session.recipients, facts, session=session, variant=variant, skip_reason=skip_reason
         )
 
     async def send_sign_off(self, kind: MailKind, party: Party) -> None:
@@ -101,13 +123,14 @@ class ProvinceMailer:
         await self.send(
             kind,
             progress.signers(party),
+            SignOffFacts(
+                region=self.region,
+                party=party,
+                deadline_at=progress.input.deadlines.sign_off,
+                document=progress.document.path,
+                sha256=progress.document.sha256,
+            ),
             variant=party.value,
             # Each version of the document is a new request, with its own Message-ID.
             sequence=progress.amendments,
-            facts={
-                "deadline_at": progress.input.deadlines.sign_off.isoformat(),
-                "party_title": PARTY_TITLE[party],
-                "document": progress.document.path,
-                "sha256": progress.document.sha256,
-            },
         )

@@ -17,7 +17,14 @@ with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentActivities
     from activities.planning import PlanningActivities
     from activities.records import RecordActivities
-    from models.messages import MailKind
+    from models.messages import (
+        AgreementSignedFacts,
+        ConfirmationFacts,
+        DataEntryFacts,
+        EscalationFacts,
+        EscalationStep,
+        MailKind,
+    )
     from models.participants import Role
     from models.progress import ProvinceProgress
     from models.records import (
@@ -57,7 +64,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows import options
 from workflows.calendar_time import CalendarTime
 from workflows.desk_session import run_session
-from workflows.mailer import PARTY_TITLE, ProvinceMailer
+from workflows.mailer import ProvinceMailer
 from workflows.recorder import Recorder
 from workflows.search_attributes import STAGE
 from workflows.simulation import simulate_province
@@ -101,7 +108,9 @@ class ProvinceWorkflow:
         await mailer.send(
             MailKind.DATA_ENTRY_OPEN,
             progress.delegation_heads(),
-            facts={"deadline_at": input.deadlines.data_entry.isoformat(), "sessions": len(progress.sessions)},
+            DataEntryFacts(
+                region=mailer.region, deadline_at=input.deadlines.data_entry, sessions=len(progress.sessions)
+            ),
         )
         # Sessions are invited as soon as the schedule is out, weeks ahead of the desk window.
         sessions = asyncio.gather(
@@ -116,16 +125,16 @@ class ProvinceWorkflow:
         await mailer.send(
             MailKind.CONFIRMATION_REQUEST,
             progress.delegation_heads(),
-            facts={
-                "deadline_at": input.deadlines.confirmation.isoformat(),
-                "items_agreed": len(progress.agreed_refs()),
-            },
+            ConfirmationFacts(
+                region=mailer.region,
+                deadline_at=input.deadlines.confirmation,
+                items_agreed=len(progress.agreed_refs()),
+            ),
         )
         await self.await_or_escalate(
             lambda: not progress.unconfirmed_refs(),
             input.deadlines.confirmation,
-            "konfirmasi",
-            lambda: f"{len(progress.unconfirmed_refs())} butir belum dikonfirmasi",
+            EscalationStep.CONFIRMATION,
         )
 
         self.enter(Stage.SIGN_OFF)
@@ -145,7 +154,7 @@ class ProvinceWorkflow:
         await mailer.send(
             MailKind.AGREEMENT_SIGNED,
             [*progress.delegation_heads(), *progress.people_with(Role.CENTRAL_SIGNER)],
-            facts={"document": signed.path, "sha256": progress.document.sha256},
+            AgreementSignedFacts(region=mailer.region, document=signed.path, sha256=progress.document.sha256),
         )
         self.enter(Stage.COMPLETED)
         if simulation is not None:
@@ -175,24 +184,27 @@ class ProvinceWorkflow:
         if not await self.time.wait_until(reminder_at, done):
             for party in progress.unsigned():
                 await self.mailer.send_sign_off(MailKind.SIGN_OFF_REMINDER, party)
-        await self.await_or_escalate(
-            done,
-            deadline,
-            "penandatanganan",
-            lambda: ", ".join(PARTY_TITLE[p] for p in progress.unsigned()),
-        )
+        await self.await_or_escalate(done, deadline, EscalationStep.SIGN_OFF)
 
     async def await_or_escalate(
-        self, done: Callable[[], bool], deadline: datetime, step: str, waiting_for: Callable[[], str]
+        self, done: Callable[[], bool], deadline: datetime, step: EscalationStep
     ) -> None:
-        """Wait for ``done``; past the deadline, tell the organizers, then keep waiting."""
+        """Wait for ``done``; past the deadline, tell the organizers what is still awaited, then
+        keep waiting."""
         if await self.time.wait_until(deadline, done):
             return
+        progress = self.progress
         await self.mailer.send(
             MailKind.ESCALATION,
-            self.progress.people_with(Role.ORGANIZER),
-            variant=step,
-            facts={"step": step, "deadline_at": deadline.isoformat(), "waiting_for": waiting_for()},
+            progress.people_with(Role.ORGANIZER),
+            EscalationFacts(
+                region=self.mailer.region,
+                step=step,
+                deadline_at=deadline,
+                unconfirmed=len(progress.unconfirmed_refs()) if step is EscalationStep.CONFIRMATION else 0,
+                unsigned=progress.unsigned() if step is EscalationStep.SIGN_OFF else [],
+            ),
+            variant=step.value,
         )
         await workflow.wait_condition(done)
 

@@ -11,7 +11,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.messages import MessageActivities
 from activities.records import RecordActivities
 from models.cycle import load_cycle
-from models.messages import DeliveryReport, Mailings, MailKind, Outgoing
+from models.messages import DataEntryFacts, DeliveryReport, Mailings, MailKind, Outgoing, Region
 from models.records import RegisterCycle
 from store.database import connect
 from tests.conftest import write_cycle
@@ -39,12 +39,10 @@ def invitation(cycle, recipients: list[str]) -> Outgoing:  # type: ignore[no-unt
         subject_ref="2022-94",
         province="94",
         recipients=recipients,
-        facts={
-            "cycle_name": cycle.name,
-            "plan_year": 2023,
-            "province_name": "Papua",
-            "deadline_at": datetime(2022, 2, 16, 16, tzinfo=ZoneInfo("Asia/Jakarta")).isoformat(),
-            "sessions": 1,
-        },
+        facts=DataEntryFacts(
+            region=Region(cycle_name=cycle.name, plan_year=2023, province_name="Papua"),
+            deadline_at=datetime(2022, 2, 16, 16, tzinfo=ZoneInfo("Asia/Jakarta")),
+            sessions=1,
+        ),
         made_at=datetime(2022, 2, 7, 12, tzinfo=ZoneInfo("Asia/Jakarta")),
     )

@@ -16,7 +16,7 @@ import vobject
 from mail.compose import Composer, Recipient, Sender, attendee, compose, invitation, invitation_mold
 from mail.dates import letter_datetime
 from models.cycle import Organizer
-from models.messages import CalendarEvent, MailKind, Outgoing
+from models.messages import CalendarEvent, MailKind, Outgoing, Region, SessionFacts
 from models.reference import all_provinces
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -67,12 +67,16 @@ def outgoing(kind: MailKind, sequence: int, province: str = "94", hour: int = 9)
             location="Hotel Bidakara Grand Pancoran, Jakarta, Ruang Desk 1.01",
             online_link="https://vicon.kemendagri.test/rakortekrenbang-2022",
         ),
-        facts={
-            "cycle_name": "Rakortekrenbang Tahun 2022",
-            "province_name": all_provinces()[province].name,
-            "desk_title": "Desk Urusan Pendidikan",
-            "reason": "Narasumber K/L berhalangan",
-        },
+        facts=SessionFacts(
+            region=Region(
+                cycle_name="Rakortekrenbang Tahun 2022",
+                plan_year=2023,
+                province_name=all_provinces()[province].name,
+            ),
+            desk_title="Desk Urusan Pendidikan",
+            minutes_before=60,
+            reason="Narasumber K/L berhalangan",
+        ),
         made_at=datetime(2022, 2, 7, 12, 0, tzinfo=WIB),
     )
 

@@ -1,0 +1,102 @@
+"""One mailing, recipient by recipient: the Message-ID, the calendar file and the tokens each
+gets, and the message itself. The mail activity records these in the outbox and sends them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from mail.calendar import CalendarMold
+from mail.compose import Composer, Recipient, Sender, attendee, invitation_mold, language_of, message_id
+from models.cycle import Organizer
+from models.messages import Outgoing, SignOffFacts
+from security.tokens import SIGN, TokenIssuer, claims_for
+
+SHARED_INVITATION_LIMIT = 20
+"""Up to this many invitees appear together on one invitation; a larger crowd (the pre-meeting)
+gets one each, naming only its recipient."""
+
+
+def sender_of(organizer: Organizer, override: str | None = None) -> Sender:
+    return Sender(
+        organizer_name=organizer.name,
+        organizer_mailbox=organizer.mailbox,
+        address=override or organizer.sender,
+    )
+
+
+def calendars_for(
+    outgoing: Outgoing, sender: Sender, recipients: list[Recipient]
+) -> Callable[[Recipient], bytes | None]:
+    """The calendar file each recipient of a mailing gets (None: the mail has none). Each is made
+    from one mold per language; a session's few invitees all appear on its one invitation, a
+    crowd (the pre-meeting) gets one invitation each, naming only its recipient."""
+    shared = len(recipients) <= SHARED_INVITATION_LIMIT
+    everyone = [attendee(r) for r in recipients] if shared else []
+    molds: dict[str, CalendarMold | None] = {}
+    calendars: dict[str, bytes | None] = {}
+
+    def calendar_of(recipient: Recipient) -> bytes | None:
+        language = language_of(recipient)
+        if language not in molds:
+            molds[language] = invitation_mold(outgoing, language, sender)
+        mold = molds[language]
+        if mold is None:
+            return None
+        if not shared:
+            return mold.with_attendees([attendee(recipient)])
+        if language not in calendars:
+            calendars[language] = mold.with_attendees(everyone)
+        return calendars[language]
+
+    return calendar_of
+
+
+@dataclass(frozen=True)
+class Letter:
+    recipient: Recipient
+    message_id: str
+    message: bytes
+
+
+class Mailing:
+    """The messages of one Outgoing to its recipients (looked up in the directory)."""
+
+    def __init__(
+        self, outgoing: Outgoing, sender: Sender, recipients: list[Recipient], issuer: TokenIssuer | None
+    ) -> None:
+        self.outgoing = outgoing
+        self.sender = sender
+        self.recipients = recipients
+        self.issuer = issuer
+        domain = sender.address.rsplit("@", 1)[-1]
+        self.ids = {r.id: message_id(outgoing, r.id, domain) for r in recipients}
+        """Each recipient's Message-ID: the outbox's key, the same on every retry."""
+
+    def tokens(self, recipient: Recipient) -> list[tuple[str, str]]:
+        """The recipient's action token and, in a sign-off request or reminder, a signature token
+        bound to the document's SHA-256."""
+        if self.issuer is None:
+            return []
+        year = self.outgoing.year
+        found = [
+            (
+                "action_token",
+                self.issuer.issue(claims_for(recipient.id, year, recipient.province, recipient.role)),
+            )
+        ]
+        facts = self.outgoing.facts
+        if isinstance(facts, SignOffFacts):
+            claims = claims_for(
+                recipient.id, year, self.outgoing.province, recipient.role, SIGN, facts.sha256
+            )
+            found.append(("sign_token", self.issuer.issue(claims)))
+        return found
+
+    def letters(self, due: list[Recipient]) -> Iterator[Letter]:
+        """The messages of ``due``, made one at a time as they are sent."""
+        composer = Composer(self.outgoing, self.sender)
+        calendar_of = calendars_for(self.outgoing, self.sender, self.recipients)
+        for recipient in due:
+            message = composer.message(recipient, calendar_of(recipient), self.tokens(recipient))
+            yield Letter(recipient, self.ids[recipient.id], message)

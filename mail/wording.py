@@ -1,0 +1,65 @@
+"""The phrases letters are made of beyond their templates, from templates/mail/labels.toml.
+
+Read once, when the module is imported (a worker's start): the cycle workflow names its
+pre-meeting's calendar entry from here, and a workflow reads no file while it runs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from models.messages import EscalationFacts, EscalationStep, Region
+from models.stages import Party
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+LANGUAGES = ("id", "en")
+CYCLE_LANGUAGE = "id"
+"""What a text every reader shares (the pre-meeting's calendar entry) is written in."""
+
+LABELS: dict[str, dict[str, str]] = tomllib.loads(
+    (TEMPLATES_DIR / "mail" / "labels.toml").read_text(encoding="utf-8")
+)
+
+
+def label(language: str, key: str, **values: object) -> str:
+    text = LABELS[language][key]
+    return text.format(**values) if values else text
+
+
+def region_title(region: Region, language: str) -> str:
+    """ "Provinsi Aceh" / "Aceh Province"; a kabupaten/kota's own name says what it is."""
+    if region.kabupaten_kota:
+        return region.province_name
+    return label(language, "province", name=region.province_name)
+
+
+def reminder_when(variant: str, minutes_before: int, language: str) -> str:
+    if variant == "day-before":
+        return label(language, "reminder_next_day")
+    if minutes_before == 60:
+        return label(language, "reminder_one_hour")
+    return label(language, "reminder_minutes", minutes=minutes_before)
+
+
+def party_title(party: Party, language: str) -> str:
+    return label(language, f"party_{party.value}")
+
+
+def step_name(step: EscalationStep, language: str) -> str:
+    return label(language, f"step_{step.value}")
+
+
+def waiting_for(facts: EscalationFacts, language: str) -> str:
+    """What a late step still waits for, as the escalation says it."""
+    if facts.step is EscalationStep.CONFIRMATION:
+        return label(language, "unconfirmed_items", count=facts.unconfirmed)
+    return ", ".join(party_title(p, language) for p in facts.unsigned)
+
+
+def pre_meeting_summary(year: int) -> str:
+    return label(CYCLE_LANGUAGE, "pre_meeting_summary", year=year)
+
+
+def pre_meeting_location(studio: str) -> str:
+    return label(CYCLE_LANGUAGE, "pre_meeting_location", studio=studio)

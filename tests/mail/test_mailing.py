@@ -1,0 +1,129 @@
+"""What one mailing sends each recipient: the facts of its kind, its tokens, its wording."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email import message_from_bytes, policy
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import ValidationError
+
+from mail.compose import Recipient, Sender
+from mail.mailing import Mailing
+from models.cycle import Organizer
+from models.messages import (
+    AgreementSignedFacts,
+    DataEntryFacts,
+    EscalationFacts,
+    EscalationStep,
+    MailFacts,
+    MailKind,
+    Outgoing,
+    Region,
+    SignOffFacts,
+)
+from models.stages import Party
+from security.tokens import SIGN, TokenIssuer
+
+WIT = ZoneInfo("Asia/Jayapura")
+ORGANIZER = Organizer(
+    name="Direktorat Jenderal Bina Pembangunan Daerah, Kementerian Dalam Negeri",
+    unit="Direktorat PEIPD",
+    mailbox="sekretariat.rakortek@bangda.kemendagri.test",
+    sender="no-reply@rakortek.bangda.kemendagri.test",
+)
+SENDER = Sender(ORGANIZER.name, ORGANIZER.mailbox, ORGANIZER.sender)
+PAPUA = Region(cycle_name="Rakortekrenbang Tahun 2022", plan_year=2023, province_name="Papua")
+KEPALA = Recipient(
+    "P94-KEPALA", "Yohanes Rumbiak", "kepala@papua.prov.test", "id", "Asia/Jayapura", "regional_signer", "94"
+)
+ORGANIZER_EN = Recipient(
+    "ORG-02", "Maria Wenda", "maria@bangda.kemendagri.test", "en", "Asia/Jakarta", "organizer"
+)
+SECRET = "test-token-secret-of-at-least-32-bytes"
+DEADLINE = datetime(2022, 3, 16, 16, tzinfo=WIT)
+
+
+def mailing(kind: MailKind, facts: MailFacts, recipient: Recipient) -> Mailing:
+    outgoing = Outgoing(
+        year=2022,
+        organizer=ORGANIZER,
+        kind=kind,
+        subject_ref="2022-94",
+        province="94",
+        recipients=[recipient.id],
+        facts=facts,
+        made_at=datetime(2022, 3, 9, 12, tzinfo=WIT),
+    )
+    return Mailing(outgoing, SENDER, [recipient], TokenIssuer(SECRET))
+
+
+def text_of(mailing: Mailing) -> str:
+    (letter,) = mailing.letters(mailing.recipients)
+    parsed = message_from_bytes(letter.message, policy=policy.default)
+    return f"{parsed['Subject']}\n{parsed.get_body(('plain',)).get_content()}"  # type: ignore[union-attr]
+
+
+def test_a_sign_off_request_carries_a_signature_token_for_its_document_and_nothing_else_does() -> None:
+    request = mailing(
+        MailKind.SIGN_OFF_REQUEST,
+        SignOffFacts(
+            region=PAPUA, party=Party.REGIONAL, deadline_at=DEADLINE, document="ba-94.html", sha256="ab" * 32
+        ),
+        KEPALA,
+    )
+    labels = [label for label, _ in request.tokens(KEPALA)]
+    assert labels == ["action_token", "sign_token"]
+    claims = TokenIssuer(SECRET).verify(request.tokens(KEPALA)[1][1])
+    assert (claims.action, claims.document, claims.province) == (SIGN, "ab" * 32, "94")
+    assert "Kode tanda tangan dokumen ini" in text_of(request)
+
+    # The signed agreement names the same SHA-256, yet asks for no signature.
+    signed = mailing(
+        MailKind.AGREEMENT_SIGNED,
+        AgreementSignedFacts(region=PAPUA, document="ba-94-ditandatangani.html", sha256="ab" * 32),
+        KEPALA,
+    )
+    assert [label for label, _ in signed.tokens(KEPALA)] == ["action_token"]
+    assert "Kode tanda tangan" not in text_of(signed)
+
+
+def test_mail_of_one_kind_is_refused_with_the_facts_of_another() -> None:
+    with pytest.raises(ValidationError, match="sign_off_request mail is written from SignOffFacts"):
+        mailing(
+            MailKind.SIGN_OFF_REQUEST,
+            DataEntryFacts(region=PAPUA, deadline_at=DEADLINE, sessions=36),
+            KEPALA,
+        )
+
+
+@pytest.mark.parametrize(
+    ("step", "awaited_id", "awaited_en"),
+    [
+        (EscalationStep.CONFIRMATION, "3 butir belum dikonfirmasi", "3 items not yet confirmed"),
+        (
+            EscalationStep.SIGN_OFF,
+            "Kepala Bappeda Provinsi, Ditjen Bina Pembangunan Daerah, Kemendagri",
+            "Kepala Bappeda Provinsi, Ditjen Bina Pembangunan Daerah, Kemendagri",
+        ),
+    ],
+)
+def test_an_escalation_says_what_is_awaited_in_the_readers_language(
+    step: EscalationStep, awaited_id: str, awaited_en: str
+) -> None:
+    facts = EscalationFacts(
+        region=PAPUA,
+        step=step,
+        deadline_at=DEADLINE,
+        unconfirmed=3 if step is EscalationStep.CONFIRMATION else 0,
+        unsigned=[Party.REGIONAL, Party.CENTRAL] if step is EscalationStep.SIGN_OFF else [],
+    )
+    indonesian = text_of(mailing(MailKind.ESCALATION, facts, KEPALA))
+    english = text_of(mailing(MailKind.ESCALATION, facts, ORGANIZER_EN))
+    assert f"Yang masih ditunggu: {awaited_id}." in indonesian
+    assert f"Still awaited: {awaited_en}." in english
+    assert "Provinsi Papua" in indonesian and "Papua Province" in english
+    step_en = "confirmation" if step is EscalationStep.CONFIRMATION else "signature"
+    assert f"is past the {step_en} deadline" in english
+    assert "konfirmasi" not in english and "penandatanganan" not in english

@@ -86,8 +86,8 @@ def board_snapshot(engine: Engine, year: int, told: datetime | None = None) -> d
     end = max(now, cycle.sign_off_deadline or now)
     span = max((end - start).total_seconds(), 1.0)
     provinces = []
-    for p in status["provinces"]:
-        reached = entered.get(p["code"], {})
+    for p in status.provinces:
+        reached = entered.get(p.code, {})
         segments = []
         order = [s for s in STAGES if s in reached]
         for i, stage in enumerate(order):
@@ -101,12 +101,12 @@ def board_snapshot(engine: Engine, year: int, told: datetime | None = None) -> d
                     "since": short_datetime(begins.replace(tzinfo=UTC), cycle.venue_zone),
                 }
             )
-        signed = signatures.get(p["code"], {})
+        signed = signatures.get(p.code, {})
         late = bool(cycle.sign_off_deadline and now > cycle.sign_off_deadline)
         provinces.append(
             {
-                **p,
-                "cells": cells.get(p["code"], {}),
+                **p.model_dump(),
+                "cells": cells.get(p.code, {}),
                 "timeline": segments,
                 "sign_off": [
                     {
@@ -117,7 +117,7 @@ def board_snapshot(engine: Engine, year: int, told: datetime | None = None) -> d
                         )
                         if party in signed
                         else None,
-                        "late": party not in signed and late and p["stage"] == Stage.SIGN_OFF,
+                        "late": party not in signed and late and p.stage == Stage.SIGN_OFF,
                     }
                     for party in ("regional", "central")
                 ],
@@ -125,12 +125,12 @@ def board_snapshot(engine: Engine, year: int, told: datetime | None = None) -> d
         )
     return {
         "year": year,
-        "name": status["name"],
+        "name": status.name,
         "calendar_now": short_datetime(now.replace(tzinfo=UTC), cycle.venue_zone),
-        "stages": status["stages"],
-        "outbox": status["outbox"],
+        "stages": status.stages,
+        "outbox": status.outbox,
         "last_message": recent.isoformat() + "Z" if recent else None,
-        "pre_meeting_attended": status["pre_meeting_attended"],
+        "pre_meeting_attended": status.pre_meeting_attended,
         "desks": desks,
         "provinces": provinces,
         "failed": failed,

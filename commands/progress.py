@@ -53,11 +53,11 @@ async def follow_cycle(
             except LookupError:
                 status = None
             if status is not None:
-                reached = [STAGES.index(Stage(p["stage"])) for p in status["provinces"]]
+                reached = [STAGES.index(Stage(p.stage)) for p in status.provinces]
                 for stage, task in bars.items():
                     progress.update(task, completed=sum(r > STAGES.index(stage) for r in reached))
                 progress.update(completed, completed=sum(r == len(STAGES) - 1 for r in reached))
-                progress.update(outcomes, completed=sum(p["sessions_done"] for p in status["provinces"]))
-                progress.update(mail, completed=status["outbox"].get("sent", 0))
+                progress.update(outcomes, completed=sum(p.sessions_done for p in status.provinces))
+                progress.update(mail, completed=status.outbox.get("sent", 0))
             await asyncio.wait({result}, timeout=1.0)
     return await result

@@ -14,12 +14,13 @@ from temporalio.client import Client
 from commands.console import console, engine_and_year, errors, fail, open_database
 from commands.export import export_cycle
 from commands.status import cycle_status, province_status
+from models.status import CycleStatus, ProvinceStatus
 from settings import load_settings
 from temporal_client import connect_client
 
 
-def print_status(status: dict[str, Any]) -> None:
-    table = Table(title=f"{status['name']} — stages {status['stages']}")
+def print_status(status: CycleStatus) -> None:
+    table = Table(title=f"{status.name} — stages {status.stages}")
     for column in (
         "code",
         "province",
@@ -32,56 +33,55 @@ def print_status(status: dict[str, Any]) -> None:
         "failed mail",
     ):
         table.add_column(column)
-    for p in status["provinces"]:
+    for p in status.provinces:
         table.add_row(
-            p["code"],
-            p["name"],
-            p["stage"],
-            f"{p['sessions_done']}/{p['sessions_total']}",
-            str(p["sessions_cancelled"]),
-            ", ".join(p["pending"]),
-            Text(", ".join(p["overdue"]), style="bold red"),
-            ", ".join(p["signatures"]),
-            Text(str(p["failed_deliveries"]), style="red" if p["failed_deliveries"] else ""),
+            p.code,
+            p.name,
+            p.stage,
+            f"{p.sessions_done}/{p.sessions_total}",
+            str(p.sessions_cancelled),
+            ", ".join(p.pending),
+            Text(", ".join(p.overdue), style="bold red"),
+            ", ".join(p.signatures),
+            Text(str(p.failed_deliveries), style="red" if p.failed_deliveries else ""),
         )
     console.print(table)
     console.print(
-        f"calendar time {status['calendar_now']}; outbox: {status['outbox']}; "
-        f"pre-meeting attended: {status['pre_meeting_attended']}"
+        f"calendar time {status.calendar_now}; outbox: {status.outbox}; "
+        f"pre-meeting attended: {status.pre_meeting_attended}"
     )
 
 
-def print_province(status: dict[str, Any]) -> None:
+def print_province(status: ProvinceStatus) -> None:
     console.print(
-        f"[bold]{status['code']} {status['name']}[/] ({status['zone']}): {status['stage']} since "
-        f"{status['stage_since']}; sessions {status['sessions_done']}/{status['sessions_total']}, "
-        f"proposals {status['proposals']}, agreed {status['items_agreed']}, confirmed "
-        f"{status['items_confirmed']}, signed by {', '.join(status['signatures']) or 'nobody yet'}",
+        f"[bold]{status.code} {status.name}[/] ({status.zone}): {status.stage} since "
+        f"{status.stage_since}; sessions {status.sessions_done}/{status.sessions_total}, "
+        f"proposals {status.proposals}, agreed {status.items_agreed}, confirmed "
+        f"{status.items_confirmed}, signed by {', '.join(status.signatures) or 'nobody yet'}",
         highlight=False,
     )
-    if status["overdue"]:
-        console.print(f"[bold red]overdue:[/] {', '.join(status['overdue'])}")
+    if status.overdue:
+        console.print(f"[bold red]overdue:[/] {', '.join(status.overdue)}")
     table = Table()
     for column in ("desk", "venue time", "province time", "seq", "state", "invitation", "replies", "items"):
         table.add_column(column)
-    for s in status["sessions"]:
+    for s in status.sessions:
         table.add_row(
-            f"{s['desk']} {s['desk_name']}",
-            s["venue_time"],
-            s["province_time"],
-            str(s["sequence"]),
-            Text(
-                s["state"] + (" (overdue)" if s["overdue"] else ""), style="bold red" if s["overdue"] else ""
-            ),
-            ", ".join(f"{k} {v}" for k, v in s["invitation"].items()),
-            ", ".join(f"{k} {v}" for k, v in s["replies"].items()),
-            str(s["outcome_items"]),
+            f"{s.desk} {s.desk_name}",
+            s.venue_time,
+            s.province_time,
+            str(s.sequence),
+            Text(s.state + (" (overdue)" if s.overdue else ""), style="bold red" if s.overdue else ""),
+            ", ".join(f"{k} {v}" for k, v in s.invitation.items()),
+            ", ".join(f"{k} {v}" for k, v in s.replies.items()),
+            str(s.outcome_items),
         )
     console.print(table)
 
 
 async def cmd_status(args: argparse.Namespace) -> None:
     engine, year = engine_and_year(args)
+    status: CycleStatus | ProvinceStatus
     if args.province:
         try:
             status = province_status(engine, year, args.province)
@@ -90,8 +90,8 @@ async def cmd_status(args: argparse.Namespace) -> None:
     else:
         status = cycle_status(engine, year)
     if args.json:
-        print(json.dumps(status, ensure_ascii=False, indent=1))
-    elif args.province:
+        print(json.dumps(status.model_dump(mode="json"), ensure_ascii=False, indent=1))
+    elif isinstance(status, ProvinceStatus):
         print_province(status)
     else:
         print_status(status)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 from mail.dates import short_datetime
 from models.messages import MailKind
 from models.stages import SessionState, Stage
+from models.status import CycleStatus, ProvinceOverview, ProvinceStatus, SessionStatus
 from store.database import utc
 from store.tables import (
     ConfirmationRow,
@@ -68,7 +68,7 @@ def overdue_steps(
     return late
 
 
-def cycle_status(engine: Engine, year: int, calendar: datetime | None = None) -> dict[str, Any]:
+def cycle_status(engine: Engine, year: int, calendar: datetime | None = None) -> CycleStatus:
     with Session(engine) as db:
         cycle = db.get(CycleRow, year)
         if cycle is None:
@@ -143,43 +143,43 @@ def cycle_status(engine: Engine, year: int, calendar: datetime | None = None) ->
                 if party not in signed.get(p.province, [])
             ]
         rows.append(
-            {
-                "code": p.province,
-                "name": p.name,
-                "zone": p.zone,
-                "stage": p.stage,
-                "stage_since": p.stage_since.isoformat() + "Z",
-                "sessions_done": done,
-                "sessions_total": total,
-                "sessions_cancelled": cancelled,
-                "proposals": proposals[p.province],
-                "items_agreed": agreed[p.province],
-                "items_confirmed": confirmed[p.province],
-                "signatures": sorted(signed.get(p.province, [])),
-                "pending": pending,
-                "overdue": overdue_steps(
+            ProvinceOverview(
+                code=p.province,
+                name=p.name,
+                zone=p.zone,
+                stage=p.stage,
+                stage_since=p.stage_since.isoformat() + "Z",
+                sessions_done=done,
+                sessions_total=total,
+                sessions_cancelled=cancelled,
+                proposals=proposals[p.province],
+                items_agreed=agreed[p.province],
+                items_confirmed=confirmed[p.province],
+                signatures=sorted(signed.get(p.province, [])),
+                pending=pending,
+                overdue=overdue_steps(
                     cycle, p.stage, now, past_without_outcome[p.province], signed.get(p.province, [])
                 ),
-                "failed_deliveries": failed[p.province],
-            }
+                failed_deliveries=failed[p.province],
+            )
         )
-    return {
-        "year": year,
-        "name": cycle.name,
-        "calendar_now": now.isoformat() + "Z",
-        "pre_meeting_attended": cycle.attended,
-        "stages": dict(Counter(r["stage"] for r in rows)),
-        "outbox": outbox,
-        "provinces": rows,
-    }
+    return CycleStatus(
+        year=year,
+        name=cycle.name,
+        calendar_now=now.isoformat() + "Z",
+        pre_meeting_attended=cycle.attended,
+        stages=dict(Counter(r.stage for r in rows)),
+        outbox=outbox,
+        provinces=rows,
+    )
 
 
 SESSION_MAIL = (MailKind.SESSION_INVITE, MailKind.SESSION_UPDATE, MailKind.SESSION_CANCEL)
 
 
-def province_status(engine: Engine, year: int, code: str, calendar: datetime | None = None) -> dict[str, Any]:
+def province_status(engine: Engine, year: int, code: str, calendar: datetime | None = None) -> ProvinceStatus:
     """One province in detail: the overview row, and every session with its mail, replies and outcome."""
-    overview = next((p for p in cycle_status(engine, year, calendar)["provinces"] if p["code"] == code), None)
+    overview = next((p for p in cycle_status(engine, year, calendar).provinces if p.code == code), None)
     if overview is None:
         raise LookupError(f"no province {code} in cycle {year}")
     with Session(engine) as db:
@@ -221,25 +221,27 @@ def province_status(engine: Engine, year: int, code: str, calendar: datetime | N
     for s in sessions:
         starts = s.starts_at.replace(tzinfo=UTC)
         rows.append(
-            {
-                "id": s.id,
-                "desk": s.desk,
-                "desk_name": desks.get(s.desk, s.desk),
-                "starts_at": starts.isoformat(),
-                "venue_time": short_datetime(starts, cycle.venue_zone),
-                "province_time": short_datetime(starts, overview["zone"]),
-                "room": s.room,
-                "sequence": s.sequence,
-                "state": s.state,
-                "invitation": {
+            SessionStatus(
+                id=s.id,
+                desk=s.desk,
+                desk_name=desks.get(s.desk, s.desk),
+                starts_at=starts.isoformat(),
+                venue_time=short_datetime(starts, cycle.venue_zone),
+                province_time=short_datetime(starts, overview.zone),
+                room=s.room,
+                sequence=s.sequence,
+                state=s.state,
+                invitation={
                     status: n for (session_id, status), n in sorted(mail.items()) if session_id == s.id
                 },
-                "replies": {
+                replies={
                     partstat: n for (subject, partstat), n in sorted(replies.items()) if subject == s.id
                 },
-                "outcome_items": items[s.desk],
-                "overdue": s.ends_at < now
+                outcome_items=items[s.desk],
+                overdue=s.ends_at < now
                 and s.state not in (SessionState.OUTCOME_RECORDED, SessionState.CANCELLED),
-            }
+            )
         )
-    return {**overview, "year": year, "calendar_now": now.isoformat() + "Z", "sessions": rows}
+    return ProvinceStatus(
+        **overview.model_dump(), year=year, calendar_now=now.isoformat() + "Z", sessions=rows
+    )

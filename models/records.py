@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from models.clock import CycleClock
 from models.cycle import Cycle
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
+from models.sessions import DeskSession
 from models.stages import Party, SessionState, Stage
 from models.workflow_io import RecordReply
 
@@ -106,6 +107,20 @@ class SessionChange(BaseModel):
     online_link: str
     sequence: int
     state: SessionState
+
+    @classmethod
+    def of(cls, session: DeskSession, year: int) -> SessionChange:
+        return cls(
+            session_id=session.id,
+            year=year,
+            desk=session.desk,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            room=session.room,
+            online_link=session.online_link,
+            sequence=session.sequence,
+            state=session.state,
+        )
 
 
 class AgreementRequest(BaseModel):

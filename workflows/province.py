@@ -169,8 +169,8 @@ class ProvinceWorkflow:
         return await workflow.execute_activity_method(
             activity,
             AgreementRequest(
-                year=self.progress.input.year,
-                province=self.progress.code,
+                year=self.year,
+                province=self.code,
                 rendered_at=self.time.now(),
             ),
             **options.DOCUMENT,
@@ -211,15 +211,18 @@ class ProvinceWorkflow:
     def enter(self, stage: Stage) -> None:
         self.progress.enter(stage)
         workflow.upsert_search_attributes([STAGE.value_set(stage.value)])
-        self.record(RecordActivities.record_stage, StageChange, stage=stage)
-
-    def record(self, activity: Callable, model: type, **fields: object) -> None:  # type: ignore[type-arg]
-        """Queue a write of ``model`` for this province at the calendar's now."""
-        progress = self.progress
         self.recorder.record(
-            activity,
-            model(year=progress.input.year, province=progress.code, at=self.time.now(), **fields),
+            RecordActivities.record_stage,
+            StageChange(year=self.year, province=self.code, stage=stage, at=self.time.now()),
         )
+
+    @property
+    def year(self) -> int:
+        return self.progress.input.year
+
+    @property
+    def code(self) -> str:
+        return self.progress.code
 
     def audit(self, action: str, actor: str, token: str | None, detail: str) -> None:
         self.recorder.audit(action, actor, token, detail, self.time.now())
@@ -230,8 +233,11 @@ class ProvinceWorkflow:
     async def submit_proposals(self, update: SubmitProposals) -> int:
         """K/L and the province government enter proposal items (e-Rakortekrenbang)."""
         self.audit("submit_proposals", update.actor, update.token, f"{len(update.items)} items")
-        self.record(
-            RecordActivities.record_proposals, ProposalsRecord, actor=update.actor, items=update.items
+        self.recorder.record(
+            RecordActivities.record_proposals,
+            ProposalsRecord(
+                year=self.year, province=self.code, actor=update.actor, items=update.items, at=self.time.now()
+            ),
         )
         return self.progress.add_proposals(update.items)
 
@@ -250,13 +256,16 @@ class ProvinceWorkflow:
         return len(update.items)
 
     def record_outcome_row(self, update: RecordOutcome) -> None:
-        session = self.progress.sessions[update.desk]
-        self.record(
+        self.recorder.record(
             RecordActivities.record_outcome,
-            OutcomeRecord,
-            session_id=session.id,
-            actor=update.actor,
-            items=update.items,
+            OutcomeRecord(
+                year=self.year,
+                province=self.code,
+                session_id=self.progress.sessions[update.desk].id,
+                actor=update.actor,
+                items=update.items,
+                at=self.time.now(),
+            ),
         )
 
     @record_outcome.validator
@@ -275,7 +284,7 @@ class ProvinceWorkflow:
         if voided:
             self.recorder.record(
                 RecordActivities.void_signatures,
-                SignaturesVoided(year=self.progress.input.year, province=self.progress.code, parties=voided),
+                SignaturesVoided(year=self.year, province=self.code, parties=voided),
             )
         return voided
 
@@ -287,11 +296,15 @@ class ProvinceWorkflow:
     async def confirm_items(self, update: ConfirmItems) -> int:
         """The province confirms location readiness and target of agreed items."""
         self.audit("confirm_items", update.actor, update.token, f"{len(update.confirmations)} confirmations")
-        self.record(
+        self.recorder.record(
             RecordActivities.record_confirmations,
-            ConfirmationsRecord,
-            actor=update.actor,
-            confirmations=update.confirmations,
+            ConfirmationsRecord(
+                year=self.year,
+                province=self.code,
+                actor=update.actor,
+                confirmations=update.confirmations,
+                at=self.time.now(),
+            ),
         )
         return self.progress.confirm(update.confirmations)
 
@@ -306,13 +319,17 @@ class ProvinceWorkflow:
             "sign", update.actor, update.token, f"{update.party.value} side, SHA-256 {update.document_sha256}"
         )
         at = self.time.now()
-        self.record(
+        self.recorder.record(
             RecordActivities.record_signature,
-            SignatureRecord,
-            party=update.party,
-            actor=update.actor,
-            actor_name=self.progress.people[update.actor].name,
-            sha256=update.document_sha256,
+            SignatureRecord(
+                year=self.year,
+                province=self.code,
+                party=update.party,
+                actor=update.actor,
+                actor_name=self.progress.people[update.actor].name,
+                sha256=update.document_sha256,
+                at=at,
+            ),
         )
         signature = SignatureView(
             party=update.party, signer=update.actor, signed_at=at, document_sha256=update.document_sha256
@@ -331,9 +348,7 @@ class ProvinceWorkflow:
         self.progress.reply(update.desk, update.actor, update.partstat)
         self.recorder.record(
             RecordActivities.record_reply,
-            ReplyRecord.of(
-                update, self.progress.input.year, self.progress.sessions[update.desk].id, self.time.now()
-            ),
+            ReplyRecord.of(update, self.year, self.progress.sessions[update.desk].id, self.time.now()),
         )
         return update.partstat
 
@@ -374,6 +389,10 @@ class ProvinceWorkflow:
             self.audit("cancel", update.actor, update.token, f"desk {update.desk}: {update.reason}")
             return changed.sequence
 
+    @cancel.validator
+    def _validate_cancel(self, update: CancelSession) -> None:
+        desk_sessions.check_cancel(self.progress, update, self.time.now())
+
     @staticmethod
     def transition(change: Callable[[], DeskSession]) -> DeskSession:
         """A change the validator allowed, refused after all when an earlier one came first."""
@@ -385,24 +404,7 @@ class ProvinceWorkflow:
     async def write_session(self, session: DeskSession) -> None:
         """Record the session's new time or state; the database refuses a desk another province
         holds at that time (DeskTaken), and the update is refused with it."""
-        await self.recorder.write(
-            RecordActivities.change_session,
-            SessionChange(
-                session_id=session.id,
-                year=self.progress.input.year,
-                desk=session.desk,
-                starts_at=session.starts_at,
-                ends_at=session.ends_at,
-                room=session.room,
-                online_link=session.online_link,
-                sequence=session.sequence,
-                state=session.state,
-            ),
-        )
-
-    @cancel.validator
-    def _validate_cancel(self, update: CancelSession) -> None:
-        desk_sessions.check_cancel(self.progress, update, self.time.now())
+        await self.recorder.write(RecordActivities.change_session, SessionChange.of(session, self.year))
 
     # Queries ---------------------------------------------------------------------------
 

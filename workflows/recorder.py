@@ -20,7 +20,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, FailureError
@@ -32,6 +32,11 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows import options
 
+Row = TypeVar("Row")
+Write = Callable[[Any, Row], object]
+"""A write activity (an unbound method of RecordActivities) and the row it takes: mypy checks
+that each write is given the row it expects."""
+
 
 class Recorder:
     def __init__(self, year: int, province: str | None) -> None:
@@ -42,11 +47,11 @@ class Recorder:
         self.busy = False
         self.runner: asyncio.Task[None] | None = None
 
-    def record(self, activity: Callable[..., Any], arg: Any) -> None:
+    def record(self, activity: Write[Row], arg: Row) -> None:
         """Queue a write; it follows every write asked for before it."""
         self._queue(activity, arg, None)
 
-    async def write(self, activity: Callable[..., Any], arg: Any) -> Any:
+    async def write(self, activity: Write[Row], arg: Row) -> Any:
         """Write after everything queued before, and wait for it: for a write whose refusal
         the caller must hear (a session moved onto a desk another province holds)."""
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()

@@ -53,7 +53,7 @@ async def test_a_550_for_one_address_is_recorded_and_the_rest_arrive(cycle_db) -
     with DbSession(engine) as db:
         failed = db.scalars(select(OutboxRow).where(OutboxRow.status == "failed")).one()
     assert failed.address == refused and "550" in (failed.last_error or "")
-    assert cycle_status(engine, 2022)["provinces"][0]["failed_deliveries"] == 1
+    assert cycle_status(engine, 2022).provinces[0].failed_deliveries == 1
 
 
 async def test_451_is_retried_and_delivers_once(cycle_db) -> None:  # type: ignore[no-untyped-def]

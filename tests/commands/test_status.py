@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from activities.records import RecordActivities
 from commands.status import cycle_status
@@ -11,7 +16,7 @@ from models.cycle import load_cycle
 from models.records import RegisterCycle, SignatureRecord, StageChange
 from models.stages import Party, Stage
 from store.database import connect
-from tests.conftest import write_cycle
+from tests.conftest import PROJECT, write_cycle
 from tests.helpers.plan import plan_and_store
 
 
@@ -24,7 +29,7 @@ def test_overdue_steps_follow_the_deadlines(database_url: str, tmp_path: Path) -
     first_end = min(s.ends_at for s in sessions if s.province == "31")
 
     def overdue(at: datetime) -> dict[str, list[str]]:
-        return {p["code"]: p["overdue"] for p in cycle_status(engine, cycle.year, at)["provinces"]}
+        return {p.code: p.overdue for p in cycle_status(engine, cycle.year, at).provinces}
 
     records.record_stage(StageChange(year=2022, province="31", stage=Stage.DATA_ENTRY, at=cycle.opens_at))
     assert overdue(cycle.deadlines.data_entry - timedelta(minutes=1))["31"] == []
@@ -52,3 +57,32 @@ def test_overdue_steps_follow_the_deadlines(database_url: str, tmp_path: Path) -
     late = cycle.deadlines.sign_off + timedelta(hours=1)
     assert overdue(late)["94"] == ["central signature"]
     assert overdue(cycle.deadlines.sign_off - timedelta(hours=1))["94"] == []
+
+
+def test_status_json_is_what_the_readme_documents(database_url: str, tmp_path: Path) -> None:
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
+    engine = connect(database_url)
+    RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle))
+    plan_and_store(engine, cycle)
+    env = {**os.environ, "RAKORTEK_DATABASE_URL": database_url}
+
+    def status(*args: str) -> dict[str, Any]:
+        done = subprocess.run(
+            [sys.executable, "starter.py", "status", *args, "--json"],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(done.stdout)
+
+    whole = status()
+    assert {"year", "calendar_now", "stages", "outbox", "provinces"} <= whole.keys()
+    (papua,) = whole["provinces"]
+    assert papua["code"] == "94" and papua["sessions_total"] == 1
+    assert {"pending", "overdue", "signatures", "failed_deliveries"} <= papua.keys()
+    one = status("94")
+    (session,) = one["sessions"]
+    assert session["desk"] == "1.01" and session["province_time"].endswith("WIT")
+    assert {"venue_time", "state", "invitation", "replies", "outcome_items", "overdue"} <= session.keys()

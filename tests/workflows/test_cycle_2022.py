@@ -54,7 +54,7 @@ async def test_2022_cycle_runs_to_completed(
 
     engine = connect(settings.database_url)
     status = cycle_status(engine, 2022)
-    assert [(p["stage"], p["sessions_done"], p["sessions_total"]) for p in status["provinces"]] == [
+    assert [(p.stage, p.sessions_done, p.sessions_total) for p in status.provinces] == [
         ("COMPLETED", 36, 36)
     ] * 34
 

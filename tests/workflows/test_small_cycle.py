@@ -89,13 +89,13 @@ async def test_two_provinces_run_to_completed_and_replay(
 
     # What an admin sees of one province: each session in the venue's zone and Papua's own.
     papua = province_status(engine, cycle.year, "94")
-    assert papua["stage"] == "COMPLETED" and papua["overdue"] == []
-    assert len(papua["sessions"]) == 36
-    first = papua["sessions"][0]
-    assert first["venue_time"].endswith("WIB") and first["province_time"].endswith("WIT")
-    assert int(first["province_time"].split()[-2][:2]) - int(first["venue_time"].split()[-2][:2]) == 2
-    assert all(s["invitation"].get("sent", 0) > 0 and s["outcome_items"] == 2 for s in papua["sessions"])
-    assert sorted(papua["signatures"]) == ["central", "regional"]
+    assert papua.stage == "COMPLETED" and papua.overdue == []
+    assert len(papua.sessions) == 36
+    first = papua.sessions[0]
+    assert first.venue_time.endswith("WIB") and first.province_time.endswith("WIT")
+    assert int(first.province_time.split()[-2][:2]) - int(first.venue_time.split()[-2][:2]) == 2
+    assert all(s.invitation.get("sent", 0) > 0 and s.outcome_items == 2 for s in papua.sessions)
+    assert sorted(papua.signatures) == ["central", "regional"]
 
     # The histories of the finished run replay with the current code.
     replayer = Replayer(

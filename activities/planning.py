@@ -15,7 +15,7 @@ from schedule.plan import plan_sessions, province_people
 from schedule.rehearsal import plan_simulation
 from schedule.solver import ScheduleError
 from store.database import upsert, utc
-from store.tables import ProvincePlanRow, SessionRow
+from store.tables import ProvincePlanRow, SessionInviteeRow, SessionRow
 
 
 class PlanningActivities:
@@ -44,9 +44,15 @@ class PlanningActivities:
             }
             for s in sessions
         ]
+        invitees = [
+            {"year": cycle.year, "session_id": s.id, "participant": person}
+            for s in sessions
+            for person in s.recipients
+        ]
         with Session(self.engine) as db, db.begin():
             # A retry must not undo a move made since the first attempt.
             upsert(db, SessionRow, rows, ["id"], update=False)
+            upsert(db, SessionInviteeRow, invitees, ["year", "session_id", "participant"], update=False)
         simulations = plan_simulation(cycle, sessions) if request.simulate_participants else {}
         by_province: dict[str, list[DeskSession]] = {p.code: [] for p in cycle.provinces}
         for s in sessions:

@@ -94,6 +94,29 @@ def require_token(
     return claims
 
 
+def require_reply_token(
+    token: str | None,
+    *,
+    year: int,
+    province: str,
+    now: datetime,
+    invitee: Participant,
+    used: set[str] | frozenset[str] = frozenset(),
+) -> ActionClaims:
+    """An answer to an invitation comes from the invitee, with their own token (the portal), or
+    is fed in for them by an organizer (the rsvp command, from the replies their calendars sent)."""
+    try:
+        own = token is not None and tokens.read_unverified(token).sub == invitee.id
+    except tokens.TokenError:
+        own = False
+    if own:
+        # A province's people answer the pre-meeting too: their token names their province.
+        return require_token(
+            token, year=year, province=invitee.province or province, now=now, holder=invitee, used=used
+        )
+    return require_token(token, year=year, province=province, now=now, roles=(Role.ORGANIZER,), used=used)
+
+
 def province_actor(
     progress: ProvinceProgress,
     actor: str,

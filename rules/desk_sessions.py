@@ -10,12 +10,13 @@ from models.sessions import DeskSession
 from models.stages import SessionState, Stage
 from models.workflow_io import CancelSession, RecordOutcome, RecordReply, RescheduleSession
 from rules.access import (
+    actor_of,
     province_actor,
     refuse,
     require_desk,
     require_plan,
+    require_reply_token,
     require_role,
-    require_token,
 )
 from rules.items import check_desk_items
 from schedule.working_time import is_within_office_hours, local_date
@@ -53,17 +54,18 @@ def check_outcome(progress: ProvinceProgress, update: RecordOutcome, now: dateti
 
 
 def check_reply(progress: ProvinceProgress, update: RecordReply, now: datetime) -> None:
-    """An invitee's calendar answered; whoever feeds the replies in acts for the organizers."""
+    """An invitee answers, in the portal or through their calendar's reply fed in by an organizer."""
     require_plan(progress)
-    require_token(
+    session = session_of(progress, update.desk)
+    invitee = actor_of(progress.people, update.actor)
+    require_reply_token(
         update.token,
         year=progress.input.year,
         province=progress.code,
         now=now,
-        roles=(Role.ORGANIZER,),
+        invitee=invitee,
         used=progress.used_tokens,
     )
-    session = session_of(progress, update.desk)
     if update.actor not in session.recipients:
         raise refuse(f"{update.actor} is not invited to the session at desk {update.desk}")
     if update.sequence > session.sequence:

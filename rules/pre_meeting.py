@@ -10,7 +10,7 @@ from datetime import datetime
 from models.cycle import Cycle
 from models.participants import Participant, Role
 from models.workflow_io import RecordAttendance, RecordReply
-from rules.access import actor_of, refuse, require_role, require_token
+from rules.access import actor_of, refuse, require_reply_token, require_role, require_token
 
 
 def cycle_token(
@@ -39,7 +39,7 @@ def check_attendance(
 def check_reply(cycle: Cycle, people: dict[str, Participant], update: RecordReply, now: datetime) -> None:
     if update.desk is not None:
         raise refuse("a desk session's reply goes to its province")
-    cycle_token(cycle, update.token, now, roles=(Role.ORGANIZER,))
-    actor_of(people, update.actor)
+    invitee = actor_of(people, update.actor)
+    require_reply_token(update.token, year=cycle.year, province="", now=now, invitee=invitee)
     if update.sequence != 0:
         raise refuse(f"SEQUENCE {update.sequence} does not match the pre-meeting's 0")

@@ -217,3 +217,30 @@ class ProvincePlanRow(Base):
     province: Mapped[str] = mapped_column(String(4), primary_key=True)
     plan: Mapped[str] = mapped_column(Text)
     """The ProvincePlan as JSON: sessions as first planned, people, simulation."""
+
+
+class SessionInviteeRow(Base):
+    """Who is invited to each session: what a person's portal lists as theirs."""
+
+    __tablename__ = "session_invitees"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    participant: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = (Index("ix_session_invitees_participant", "year", "participant"),)
+
+
+class PortalSessionRow(Base):
+    """A person's signed-in browser: opened from the link in their mail, closed on sign-out or
+    when it expires. The cookie holds a random value; only its SHA-256 is kept here."""
+
+    __tablename__ = "portal_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    participant: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    """Wall-clock time (UTC), like expires_at and closed_at: a browser lives in real time."""
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    ip: Mapped[str] = mapped_column(String(64))
+    user_agent: Mapped[str] = mapped_column(String(400))

@@ -141,8 +141,10 @@ def test_replies() -> None:
         check_reply(state, accepted.model_copy(update={"actor": "FAC-W.01"}), now)
     with refused("SEQUENCE 3 is newer than the session's 0"):
         check_reply(state, accepted.model_copy(update={"sequence": 3}), now)
+    # The invitee answers for themselves (the portal); anyone else needs an organizer's token.
+    check_reply(state, accepted.model_copy(update={"token": token(state, "FAC-1.01")}), now)
     with refused("this action needs a token of organizer"):
-        check_reply(state, accepted.model_copy(update={"token": token(state, "FAC-1.01")}), now)
+        check_reply(state, accepted.model_copy(update={"token": token(state, "P94-KOORD")}), now)
     state.plan_loaded = False
     with refused("still loading its plan"):
         check_reply(state, accepted, now)

@@ -42,3 +42,8 @@ def test_attendance_and_replies() -> None:
         check_reply(c, people, reply.model_copy(update={"sequence": 1}), during)
     with refused("unknown participant 'NOBODY'"):
         check_reply(c, people, reply.model_copy(update={"actor": "NOBODY"}), during)
+    # A province's person answers the pre-meeting with their own token, not for someone else.
+    own = token(state, "P94-KOORD")
+    check_reply(c, people, reply.model_copy(update={"token": own}), during)
+    with refused("this action needs a token of organizer"):
+        check_reply(c, people, reply.model_copy(update={"actor": "ORG-02", "token": own}), during)

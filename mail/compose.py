@@ -27,7 +27,7 @@ from mail.wording import (
     step_name,
     waiting_for,
 )
-from models.messages import EscalationFacts, Outgoing, PreMeetingFacts, Region, SessionFacts, SignOffFacts
+from models.messages import CalendarEvent, EscalationFacts, Outgoing, PreMeetingFacts, Region, SessionFacts, SignOffFacts
 
 _UNSAFE_IN_ID = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -97,10 +97,8 @@ def letter_facts(outgoing: Outgoing, language: str) -> dict[str, Any]:
     return context
 
 
-def calendar_description(outgoing: Outgoing, language: str) -> str:
+def calendar_description(event: CalendarEvent, language: str) -> str:
     """What the calendar entry says: the same for every attendee reading one language."""
-    event = outgoing.event
-    assert event is not None
     labels = LABELS[language]
     lines = [
         event.summary,
@@ -121,7 +119,7 @@ def invitation_mold(outgoing: Outgoing, language: str, sender: Sender) -> Calend
         return None
     organizer = Person(sender.organizer_name, sender.organizer_mailbox)
     return calendar_mold(
-        outgoing.event, method, organizer, outgoing.made_at, calendar_description(outgoing, language)
+        outgoing.event, method, organizer, outgoing.made_at, calendar_description(outgoing.event, language)
     )
 
 

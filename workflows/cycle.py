@@ -12,10 +12,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.planning import PlanningActivities
     from activities.records import RecordActivities
     from activities.simulation import SimulatedAttendance, SimulationActivities
-    from mail.wording import pre_meeting_location, pre_meeting_summary
+    from mail.events import pre_meeting_event
     from models.clock import CycleClock
     from models.cycle import Cycle
-    from models.messages import CalendarEvent, MailKind, Outgoing, PreMeetingFacts
+    from models.messages import MailKind, Outgoing, PreMeetingFacts
     from models.participants import Role
     from models.records import AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
     from models.stages import Stage
@@ -41,20 +41,6 @@ from workflows.search_attributes import province_attributes
 
 PRE_MEETING_BATCH = 100
 """Recipients per mail activity for the pre-meeting: small enough to retry cheaply."""
-
-
-def pre_meeting_event(cycle: Cycle) -> CalendarEvent:
-    domain = cycle.organizer.mailbox.rsplit("@", 1)[-1]
-    return CalendarEvent(
-        uid=f"rakortek-{cycle.year}-pra@{domain}",
-        sequence=0,
-        summary=pre_meeting_summary(cycle.year),
-        starts_at=cycle.pre_meeting.starts_at,
-        ends_at=cycle.pre_meeting.ends_at,
-        zone=cycle.desk_sessions.venue_zone,
-        location=pre_meeting_location(cycle.pre_meeting.host_studio),
-        online_link=cycle.pre_meeting.online_link,
-    )
 
 
 def pre_meeting_mail(

@@ -10,6 +10,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.messages import MessageActivities
+    from mail.events import session_event
     from models.messages import (
         CalendarEvent,
         MailFacts,
@@ -43,17 +44,13 @@ class ProvinceMailer:
 
     def session_event(self, session: DeskSession) -> CalendarEvent:
         input = self.progress.input
-        desk = self.progress.desks[session.desk]
-        domain = input.organizer.mailbox.rsplit("@", 1)[-1]
-        return CalendarEvent(
-            uid=f"rakortek-{session.id}@{domain}",
-            sequence=session.sequence,
-            summary=f"{desk.title}: {input.province.title}",
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            zone=input.venue_zone,
-            location=f"{input.venue}, {session.room}",
-            online_link=session.online_link,
+        return session_event(
+            session,
+            desk_title=self.progress.desks[session.desk].title,
+            province_title=input.province.title,
+            venue=input.venue,
+            venue_zone=input.venue_zone,
+            organizer_mailbox=input.organizer.mailbox,
         )
 
     @property

@@ -63,6 +63,7 @@ class RecordActivities:
                         "data_entry_deadline": utc(cycle.deadlines.data_entry),
                         "confirmation_deadline": utc(cycle.deadlines.confirmation),
                         "sign_off_deadline": utc(cycle.deadlines.sign_off),
+                        "definition": cycle.model_dump_json(),
                     }
                 ],
                 ["year"],

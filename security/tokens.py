@@ -90,7 +90,10 @@ class TokenIssuer:
 
 def read_unverified(token: str) -> ActionClaims:
     """The claims, without checking the signature: for the audit of an update already validated."""
-    return ActionClaims.model_validate(jwt.decode(token, options={"verify_signature": False}))
+    try:
+        return ActionClaims.model_validate(jwt.decode(token, options={"verify_signature": False}))
+    except (jwt.InvalidTokenError, ValidationError) as exc:
+        raise TokenError(f"the token cannot be read ({exc})") from None
 
 
 _verifier: TokenIssuer | None = None

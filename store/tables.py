@@ -29,6 +29,9 @@ class CycleRow(Base):
     data_entry_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     confirmation_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     sign_off_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    definition: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The cycle as loaded from its file (JSON): what the portal shows of the pre-meeting, the
+    venue and the organizer."""
 
 
 class DeskRow(Base):

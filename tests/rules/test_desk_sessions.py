@@ -148,3 +148,10 @@ def test_replies() -> None:
     state.plan_loaded = False
     with refused("still loading its plan"):
         check_reply(state, accepted, now)
+
+
+def test_a_damaged_token_on_a_reply_is_refused_as_damaged() -> None:
+    state = progress()
+    reply = RecordReply(actor="FAC-1.01", token="not.a.token", desk="1.01", partstat="ACCEPTED", sequence=0)
+    with refused("the token is not valid here"):
+        check_reply(state, reply, datetime(2022, 2, 18, 10, tzinfo=WIB))

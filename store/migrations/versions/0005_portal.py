@@ -1,4 +1,4 @@
-"""The portal: who is invited to each session, and signed-in browsers
+"""The portal: who is invited to each session, signed-in browsers, the cycle as loaded
 
 Revision ID: 0005
 Revises: 0004
@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("cycles") as batch:
+        batch.add_column(sa.Column("definition", sa.Text(), nullable=True))
     op.create_table(
         "session_invitees",
         sa.Column("year", sa.Integer(), nullable=False),
@@ -43,3 +45,5 @@ def downgrade() -> None:
     op.drop_table("portal_sessions")
     op.drop_index("ix_session_invitees_participant", table_name="session_invitees")
     op.drop_table("session_invitees")
+    with op.batch_alter_table("cycles") as batch:
+        batch.drop_column("definition")

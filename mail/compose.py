@@ -27,7 +27,15 @@ from mail.wording import (
     step_name,
     waiting_for,
 )
-from models.messages import CalendarEvent, EscalationFacts, Outgoing, PreMeetingFacts, Region, SessionFacts, SignOffFacts
+from models.messages import (
+    CalendarEvent,
+    EscalationFacts,
+    Outgoing,
+    PreMeetingFacts,
+    Region,
+    SessionFacts,
+    SignOffFacts,
+)
 
 _UNSAFE_IN_ID = re.compile(r"[^A-Za-z0-9._-]")
 

@@ -1,4 +1,4 @@
-# The rakortek worker, status board and command line in one image.
+# The rakortek worker, web server (portal and status board) and command line in one image.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -69,6 +69,17 @@ class Settings(BaseSettings):
     board_port: int = Field(8000, validation_alias="RAKORTEK_BOARD_PORT")
     admin_token: SecretStr | None = Field(None, validation_alias="RAKORTEK_ADMIN_TOKEN")
     """Required by the status board whenever it listens beyond loopback."""
+    portal_url: str = Field("http://127.0.0.1:8000", validation_alias="RAKORTEK_PORTAL_URL")
+    """The portal's address as participants reach it: every letter's personal link starts so.
+    https makes the portal's cookies Secure."""
+    trusted_proxy: str | None = Field(None, validation_alias="RAKORTEK_TRUSTED_PROXY")
+    """Addresses of the reverse proxy in front of the portal (comma-separated): its
+    X-Forwarded-For and X-Forwarded-Proto are believed, and the portal may listen beyond
+    loopback without https of its own."""
+    secretariat: str | None = Field(None, validation_alias="RAKORTEK_SECRETARIAT")
+    """The address a refused link's page tells people to write to (the cycle's organizer mailbox)."""
+    portal_session_hours: float = Field(12, gt=0, validation_alias="RAKORTEK_PORTAL_SESSION_HOURS")
+    """How long a portal session lasts after its link is opened."""
 
 
 def load_settings() -> Settings:

@@ -107,7 +107,7 @@ async def rakortek_worker(
     )
     records = RecordActivities(engine)
     planning = PlanningActivities(engine)
-    messages = MessageActivities(engine, pool, settings.mail_from, issuer)
+    messages = MessageActivities(engine, pool, settings.mail_from, issuer, settings.portal_url)
     pdf_pool = pdf_processes(settings.worker_pdf_processes)
     documents = DocumentActivities(engine, settings.output_dir, pdf_pool)
     simulation = SimulationActivities(client, engine, issuer)

@@ -43,8 +43,11 @@ class MessageActivities:
         pool: SmtpPool,
         sender_override: str | None = None,
         issuer: TokenIssuer | None = None,
+        portal_url: str | None = None,
     ) -> None:
         self.engine = engine
+        self.portal_url = portal_url
+        """Where each letter's personal link leads (None: letters carry no link)."""
         self.pool = pool
         self.sender_override = sender_override
         self.issuer = issuer
@@ -106,7 +109,7 @@ class MessageActivities:
         lookup = lambda: [self._recipients(o.year, o.recipients) for o in items]  # noqa: E731
         recipients = lookup() if known else await asyncio.to_thread(lookup)
         mailings = [
-            Mailing(o, sender_of(o.organizer, self.sender_override), people, self.issuer)
+            Mailing(o, sender_of(o.organizer, self.sender_override), people, self.issuer, self.portal_url)
             for o, people in zip(items, recipients, strict=True)
         ]
         rows = [

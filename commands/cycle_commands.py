@@ -15,7 +15,10 @@ from commands.progress import follow_cycle
 from commands.reports import print_status
 from commands.status import cycle_status
 from models.cycle import Cycle
+from models.participants import Role
 from models.workflow_io import CycleInput, cycle_workflow_id
+from security.links import portal_link
+from security.tokens import TokenIssuer, claims_for
 from settings import VAR_DIR, Settings, load_settings
 from store.database import connect
 from store.schema import upgrade
@@ -60,9 +63,9 @@ async def cmd_start(args: argparse.Namespace) -> None:
 
 async def cmd_rehearse(args: argparse.Namespace) -> None:
     """The embedded default: dev server, SMTP server and worker, a whole cycle, then stop."""
-    from board.app import create_app
-    from board.serve import board_server, board_url, free_port, start_serving
     from embedded.stack import embedded_stack
+    from web.app import create_web_app
+    from web.serve import free_port, start_serving, web_server, web_url
 
     cycle = read_cycle(args.cycle_file)
     refuse_real_addresses(cycle)
@@ -71,6 +74,7 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
         shutil.rmtree(folder)
     console.print(f"rehearsing {cycle.name} at {args.speed:g}x, state under {folder}")
     with embedded_stack(folder) as stack:
+        stack.web_port = free_port("127.0.0.1", load_settings().board_port)
         console.print(f"Temporal Web UI: [link]http://127.0.0.1:{stack.ui_port}[/link]")
         # Two worker processes share the task queue: mail composition is CPU work, and one
         # Python process uses one core.
@@ -87,10 +91,27 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
         engine = connect(settings.database_url)
         upgrade(engine)
         client = await connect_client(settings)
-        board_port = free_port("127.0.0.1", load_settings().board_port)
-        board = board_server(create_app(engine, client, cycle.year), "127.0.0.1", board_port)
+        app = create_web_app(
+            engine,
+            client,
+            token_secret=stack.token_secret,
+            year=cycle.year,
+            secretariat=cycle.organizer.mailbox,
+        )
+        board = web_server(app, "127.0.0.1", stack.web_port)
         serving = await start_serving(board)
-        console.print(f"Status board: [link]{board_url('127.0.0.1', board_port)}[/link]")
+        address = web_url("127.0.0.1", stack.web_port)
+        console.print(f"Status board: [link]{address}board/[/link]")
+        organizer = next(p for p in cycle.participants if p.role is Role.ORGANIZER)
+        link = portal_link(
+            stack.portal_url,
+            TokenIssuer(stack.token_secret).issue(
+                claims_for(organizer.id, cycle.year, None, organizer.role.value)
+            ),
+        )
+        console.print(
+            f"Portal: [link]{address}[/link]; {organizer.name} ({organizer.id}) opens it with\n  {link}"
+        )
         handle = await start_cycle(client, settings, cycle, args.speed, True)
         try:
             summary = await follow_cycle(handle, engine, cycle, console, workers=workers)

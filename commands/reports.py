@@ -123,16 +123,16 @@ async def cmd_export(args: argparse.Namespace) -> None:
         console.print(str(path))
 
 
-async def cmd_dashboard(args: argparse.Namespace) -> None:
-    from board.app import create_app
-    from board.serve import ExposureError, board_server, board_url, require_token_when_exposed
+async def cmd_serve(args: argparse.Namespace) -> None:
+    from web.app import create_web_app
+    from web.serve import ExposureError, require_protection_when_exposed, web_server, web_url
 
     settings = load_settings()
     host = args.host or settings.board_host
     port = args.port or settings.board_port
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
     try:
-        require_token_when_exposed(host, token)
+        require_protection_when_exposed(host, token, settings.portal_url, settings.trusted_proxy)
     except ExposureError as exc:
         fail(str(exc))
     engine = open_database(settings.database_url)
@@ -141,13 +141,27 @@ async def cmd_dashboard(args: argparse.Namespace) -> None:
     except RuntimeError as exc:
         errors.print(
             f"Temporal at {settings.temporal_address} does not answer ({exc}); "
-            "the board shows the database only"
+            "the board shows the database only and the portal takes no action"
         )
         client = None
-    console.print(
-        f"status board: [link]{board_url(host, port)}[/link]" + (" (admin token required)" if token else "")
+    secret = settings.token_secret.get_secret_value() if settings.token_secret else None
+    if secret is None:
+        errors.print("RAKORTEK_TOKEN_SECRET is not set: the portal cannot open anyone's link")
+    app = create_web_app(
+        engine,
+        client,
+        token_secret=secret,
+        year=args.year,
+        admin_token=token,
+        https=settings.portal_url.startswith("https://"),
+        secretariat=settings.secretariat,
+        session_hours=settings.portal_session_hours,
     )
-    await board_server(create_app(engine, client, args.year, token), host, port).serve()
+    address = web_url(host, port)
+    console.print(f"portal: [link]{address}[/link]; status board: [link]{address}board/[/link]")
+    if token:
+        console.print("the status board needs the admin token")
+    await web_server(app, host, port, settings.trusted_proxy).serve()
 
 
 def register(sub: Any) -> None:
@@ -168,8 +182,10 @@ def register(sub: Any) -> None:
     p.add_argument("--out", help="folder (default: the output folder)")
     p.set_defaults(run=cmd_export)
 
-    p = sub.add_parser("dashboard", help="serve the live status board (read-only)")
+    p = sub.add_parser(
+        "serve", aliases=["dashboard"], help="serve the portal and the live status board (/board/)"
+    )
     p.add_argument("--host", help="address to listen on (default RAKORTEK_BOARD_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, help="default RAKORTEK_BOARD_PORT, 8000")
     p.add_argument("--year", type=int, help="the cycle shown (default: the latest)")
-    p.set_defaults(run=cmd_dashboard)
+    p.set_defaults(run=cmd_serve)

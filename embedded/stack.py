@@ -48,12 +48,18 @@ class EmbeddedStack:
     smtp_port: int = 8025
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     workers: int = 0
+    web_port: int = 8000
+    """Where the portal and board listen: every letter's personal link leads there."""
     token_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     """A rehearsal's own: its simulated participants and its workers share it."""
 
     @property
     def database_url(self) -> str:
         return f"sqlite:///{self.folder / 'rakortek.db'}"
+
+    @property
+    def portal_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
 
     @property
     def mail_folder(self) -> Path:
@@ -72,6 +78,7 @@ class EmbeddedStack:
             "RAKORTEK_SMTP_PORT": str(self.smtp_port),
             "RAKORTEK_OUTPUT_DIR": str(self.output_folder),
             "RAKORTEK_TOKEN_SECRET": self.token_secret,
+            "RAKORTEK_PORTAL_URL": self.portal_url,
         }
 
     def _spawn(self, args: list[str], log: str) -> subprocess.Popen[bytes]:

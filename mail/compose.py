@@ -141,6 +141,9 @@ def invitation(outgoing: Outgoing, language: str, sender: Sender, attendees: lis
     return None if mold is None else mold.with_attendees([attendee(a) for a in attendees])
 
 
+PORTAL_LINK = "portal_link"
+"""The token label of the recipient's personal portal link: a button above the facts."""
+
 _NAME = "\ue000recipient_name\ue000"
 """Stands for the recipient's name in a letter rendered once for many (a private-use character:
 no template, escaping or encoding touches it)."""
@@ -200,8 +203,12 @@ def write_letter(
         context["deadline"] = letter_datetime(deadline, zone, language)
         details.append((labels["deadline"], context["deadline"], None))
     details.append((labels["reply_to"], sender.organizer_mailbox, f"mailto:{sender.organizer_mailbox}"))
+    portal = None
     for label in token_labels:
-        details.append((labels[label], _token_mark(label), None))
+        if label == PORTAL_LINK:
+            portal = {"label": labels[label], "hint": labels["portal_hint"], "url": _token_mark(label)}
+        else:
+            details.append((labels[label], _token_mark(label), None))
 
     template_name = f"mail/{language}/{outgoing.kind.value}.j2"
     subject = _render_block(template_name, "subject", context)
@@ -213,6 +220,7 @@ def write_letter(
         "body": body,
         "paragraphs": [p.strip() for p in body.split("\n\n") if p.strip()],
         "details": details,
+        "portal": portal,
         "organizer_name": sender.organizer_name,
         "footer": footer,
     }

@@ -7,9 +7,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from mail.calendar import CalendarMold
-from mail.compose import Composer, Recipient, Sender, attendee, invitation_mold, language_of, message_id
+from mail.compose import (
+    PORTAL_LINK,
+    Composer,
+    Recipient,
+    Sender,
+    attendee,
+    invitation_mold,
+    language_of,
+    message_id,
+)
 from models.cycle import Organizer
 from models.messages import Outgoing, SignOffFacts
+from security.links import portal_link
 from security.tokens import SIGN, TokenIssuer, claims_for
 
 SHARED_INVITATION_LIMIT = 20
@@ -63,9 +73,15 @@ class Mailing:
     """The messages of one Outgoing to its recipients (looked up in the directory)."""
 
     def __init__(
-        self, outgoing: Outgoing, sender: Sender, recipients: list[Recipient], issuer: TokenIssuer | None
+        self,
+        outgoing: Outgoing,
+        sender: Sender,
+        recipients: list[Recipient],
+        issuer: TokenIssuer | None,
+        portal_url: str | None = None,
     ) -> None:
         self.outgoing = outgoing
+        self.portal_url = portal_url
         self.sender = sender
         self.recipients = recipients
         self.issuer = issuer
@@ -74,17 +90,16 @@ class Mailing:
         """Each recipient's Message-ID: the outbox's key, the same on every retry."""
 
     def tokens(self, recipient: Recipient) -> list[tuple[str, str]]:
-        """The recipient's action token and, in a sign-off request or reminder, a signature token
-        bound to the document's SHA-256."""
+        """The recipient's portal link and action token and, in a sign-off request or reminder, a
+        signature token bound to the document's SHA-256."""
         if self.issuer is None:
             return []
         year = self.outgoing.year
-        found = [
-            (
-                "action_token",
-                self.issuer.issue(claims_for(recipient.id, year, recipient.province, recipient.role)),
-            )
-        ]
+        action = self.issuer.issue(claims_for(recipient.id, year, recipient.province, recipient.role))
+        found = [("action_token", action)]
+        if self.portal_url:
+            # The same token opens the recipient's portal; the code stays for the command line.
+            found.insert(0, (PORTAL_LINK, portal_link(self.portal_url, action)))
         facts = self.outgoing.facts
         if isinstance(facts, SignOffFacts):
             claims = claims_for(

@@ -1,4 +1,4 @@
-"""The board answers only with the admin token once it listens beyond loopback."""
+"""The board (/board/) answers only with the admin token once it listens beyond loopback."""
 
 from __future__ import annotations
 
@@ -10,36 +10,37 @@ from pathlib import Path
 import httpx
 import pytest
 
-from board.app import create_app
-from board.serve import ExposureError, board_server, free_port, require_token_when_exposed, start_serving
 from settings import PROJECT_DIR
 from store.database import connect
+from web.app import create_web_app
+from web.serve import ExposureError, free_port, require_protection_when_exposed, start_serving, web_server
 
 TOKEN = "s3cret-board-token"
 
 
 async def test_an_exposed_board_answers_401_without_the_token(database_url: str) -> None:
     port = free_port("0.0.0.0", 0)
-    server = board_server(create_app(connect(database_url), token=TOKEN), "0.0.0.0", port)
+    app = create_web_app(connect(database_url), None, token_secret=None, admin_token=TOKEN)
+    server = web_server(app, "0.0.0.0", port)
     serving = await start_serving(server)
     try:
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base) as http:
-            refused = await http.get("/")
+            refused = await http.get("/board/")
             assert refused.status_code == 401
             assert refused.headers["www-authenticate"].startswith("Bearer")
             assert (
-                await http.get("/api/board", headers={"Authorization": "Bearer wrong"})
+                await http.get("/board/api/board", headers={"Authorization": "Bearer wrong"})
             ).status_code == 401
             assert (await http.get("/health")).status_code == 200
 
-            allowed = await http.get("/", headers={"Authorization": f"Bearer {TOKEN}"})
+            allowed = await http.get("/board/", headers={"Authorization": f"Bearer {TOKEN}"})
             assert allowed.status_code == 200 and "Belum ada siklus" in allowed.text
 
             # Once by address, then by cookie: the token leaves the address bar.
-            traded = await http.get(f"/?token={TOKEN}")
+            traded = await http.get(f"/board/?token={TOKEN}")
             assert traded.status_code == 303 and "token" not in traded.headers["location"]
-            assert (await http.get("/fragment")).status_code == 200
+            assert (await http.get("/board/fragment")).status_code == 200
     finally:
         server.should_exit = True
         await serving
@@ -47,8 +48,13 @@ async def test_an_exposed_board_answers_401_without_the_token(database_url: str)
 
 def test_the_board_refuses_to_listen_beyond_loopback_without_a_token(tmp_path: Path) -> None:
     with pytest.raises(ExposureError, match="RAKORTEK_ADMIN_TOKEN"):
-        require_token_when_exposed("0.0.0.0", None)
-    require_token_when_exposed("127.0.0.1", None)
+        require_protection_when_exposed("0.0.0.0", None)
+    require_protection_when_exposed("127.0.0.1", None)
+    # With the token, the portal still wants https beyond loopback: its own, or a proxy's.
+    with pytest.raises(ExposureError, match="without https"):
+        require_protection_when_exposed("0.0.0.0", TOKEN, "http://portal.example.org")
+    require_protection_when_exposed("0.0.0.0", TOKEN, "https://rakortek.example.org")
+    require_protection_when_exposed("0.0.0.0", TOKEN, "http://portal.example.org", "10.0.0.2")
     env = {k: v for k, v in os.environ.items() if k != "RAKORTEK_ADMIN_TOKEN"}
     env["RAKORTEK_DATABASE_URL"] = f"sqlite:///{tmp_path / 'board.db'}"
     result = subprocess.run(

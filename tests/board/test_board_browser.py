@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,35 +11,17 @@ from playwright.async_api import async_playwright
 from temporalio.client import WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
-from board.app import create_app
-from board.serve import board_server, free_port, start_serving
 from embedded.smtp import MailStore
 from models.cycle import load_cycle
 from models.workflow_io import CycleInput, cycle_workflow_id, province_workflow_id
-from settings import PROJECT_DIR, Settings
+from settings import Settings
 from store.database import connect
 from tests.conftest import CYCLE_2022, TOKEN_SECRET, fresh_database_url
+from tests.helpers.browser import CHROMIUM_ARGS, SCREENSHOTS, chromium
+from web.app import create_web_app
+from web.serve import free_port, start_serving, web_server
 from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
-
-SCREENSHOTS = PROJECT_DIR / "var" / "test-output"
-# Debian's chromium, as root, in a machine without a network: no sandbox, no background calls.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.skip("browser test skipped: Debian's chromium is not installed (apt-get install chromium)")
-    return path
 
 
 async def test_board_shows_the_cycle_moving_in_a_real_browser(
@@ -63,7 +44,8 @@ async def test_board_shows_the_cycle_moving_in_a_real_browser(
     )
     client = time_skipping.client
     port = free_port("127.0.0.1", 0)
-    server = board_server(create_app(connect(url), client, cycle.year), "127.0.0.1", port)
+    app = create_web_app(connect(url), client, token_secret=TOKEN_SECRET, year=cycle.year)
+    server = web_server(app, "127.0.0.1", port)
     serving = await start_serving(server)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     screenshot = SCREENSHOTS / "board-2022.png"
@@ -81,7 +63,7 @@ async def test_board_shows_the_cycle_moving_in_a_real_browser(
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
                 page = await browser.new_page(viewport={"width": 1500, "height": 1200})
-                await page.goto(f"http://127.0.0.1:{port}/")
+                await page.goto(f"http://127.0.0.1:{port}/board/")
                 await page.wait_for_function(
                     "document.querySelectorAll('#matrix td.cell[data-state]:not([data-state=\"\"])').length"
                     " === 34 * 36",

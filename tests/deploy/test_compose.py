@@ -45,7 +45,7 @@ def test_the_schema_check_catches_a_broken_file(tmp_path: Path) -> None:
 
 def test_services_start_in_order_and_report_health(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert {"temporal", "temporal-ui", "temporal-db", "rakortek-db", "mailpit", "worker", "board"} <= set(
+    assert {"temporal", "temporal-ui", "temporal-db", "rakortek-db", "mailpit", "worker", "web"} <= set(
         services
     )
     for name, service in services.items():
@@ -53,9 +53,9 @@ def test_services_start_in_order_and_report_health(compose: dict[str, Any]) -> N
             assert needed in services, f"{name} depends on unknown {needed}"
     assert services["worker"]["deploy"]["replicas"] == 2
     assert services["worker"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    for long_running in ("temporal", "temporal-db", "rakortek-db", "mailpit", "board"):
+    for long_running in ("temporal", "temporal-db", "rakortek-db", "mailpit", "web"):
         assert "healthcheck" in services[long_running], long_running
-    assert "RAKORTEK_ADMIN_TOKEN" in services["board"]["environment"]
+    assert {"RAKORTEK_ADMIN_TOKEN", "RAKORTEK_TRUSTED_PROXY"} <= set(services["web"]["environment"])
     assert services["worker"]["build"] == "." and (PROJECT_DIR / "Dockerfile").exists()
 
 

@@ -1,0 +1,1 @@
+"""The portal: every participant acts from the personal link in their mail."""

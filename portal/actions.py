@@ -1,0 +1,68 @@
+"""What a person does in the portal, sent as the same updates the command line sends.
+
+The portal decides nothing: the workflow's validators accept or refuse, and a refusal comes back
+as its reason, shown where the person acted. The portal acts with the person's own action
+token, made again from the claims their link proved (never stored).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from models.workflow_io import RecordReply, cycle_workflow_id, province_workflow_id
+from portal.visitors import Visitor
+from security.tokens import TokenIssuer, claims_for
+from workflows.cycle import CycleWorkflow
+from workflows.province import ProvinceWorkflow
+
+Answer = Literal["ACCEPTED", "DECLINED", "TENTATIVE"]
+ANSWERS: tuple[Answer, ...] = ("ACCEPTED", "TENTATIVE", "DECLINED")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    accepted: bool
+    reason: str = ""
+    """Why it was refused, as the workflow said it."""
+
+
+class Actions:
+    def __init__(self, client: Client | None, issuer: TokenIssuer) -> None:
+        self.client = client
+        self.issuer = issuer
+
+    def token_of(self, visitor: Visitor) -> str:
+        return self.issuer.issue(claims_for(visitor.id, visitor.year, visitor.province, visitor.role))
+
+    async def answer_session(
+        self, visitor: Visitor, province: str, desk: str, answer: Answer, sequence: int
+    ) -> Outcome:
+        reply = RecordReply(
+            actor=visitor.id, token=self.token_of(visitor), desk=desk, partstat=answer, sequence=sequence
+        )
+        return await self._update(
+            province_workflow_id(visitor.year, province), ProvinceWorkflow.record_reply, reply
+        )
+
+    async def answer_pre_meeting(self, visitor: Visitor, answer: Answer) -> Outcome:
+        reply = RecordReply(actor=visitor.id, token=self.token_of(visitor), partstat=answer, sequence=0)
+        return await self._update(cycle_workflow_id(visitor.year), CycleWorkflow.record_reply, reply)
+
+    async def _update(self, workflow_id: str, update: object, argument: object) -> Outcome:
+        if self.client is None:
+            return Outcome(False, "the portal is not connected to Temporal")
+        handle = self.client.get_workflow_handle(workflow_id)
+        try:
+            await handle.execute_update(update, argument, id=f"portal-{uuid.uuid4()}")  # type: ignore[call-overload]
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            return Outcome(False, cause.message if isinstance(cause, ApplicationError) else str(exc))
+        except RPCError as exc:
+            return Outcome(False, f"the cycle's workflow did not answer ({exc.message})")
+        return Outcome(True)

@@ -1,0 +1,174 @@
+"""What a person's Beranda shows: their sessions, the pre-meeting, and what is theirs to do.
+
+Read from the database, which the workflows keep current: a session moved or cancelled shows
+as such the moment its change is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from commands.status import calendar_now
+from mail.dates import letter_datetime
+from models.cycle import Cycle
+from models.reference import ZONE_ABBREVIATION
+from models.stages import SessionState
+from portal.visitors import Visitor
+from store.tables import CycleRow, DeskRow, ProvinceProgressRow, ReplyRow, SessionInviteeRow, SessionRow
+
+OPEN_STATES = (SessionState.SCHEDULED.value, SessionState.INVITED.value)
+"""A session whose invitation may still be answered."""
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A time as the reader reads it, and at the venue when that reads otherwise."""
+
+    mine: str
+    venue: str | None
+
+    @classmethod
+    def of(cls, moment: datetime, reader_zone: str, venue_zone: str, language: str) -> Moment:
+        mine = letter_datetime(moment, reader_zone, language)
+        # Asia/Pontianak reads WIB like Jakarta: one time is enough when the labels agree.
+        same = ZONE_ABBREVIATION.get(reader_zone, reader_zone) == ZONE_ABBREVIATION.get(
+            venue_zone, venue_zone
+        )
+        return cls(mine, None if same else letter_datetime(moment, venue_zone, language))
+
+
+@dataclass(frozen=True)
+class SessionCard:
+    id: str
+    desk: str
+    desk_title: str
+    province: str
+    province_name: str
+    starts: Moment
+    room: str
+    venue: str
+    online_link: str
+    state: str
+    sequence: int
+    answer: str | None
+    """The person's latest answer (ACCEPTED, DECLINED, TENTATIVE), if any."""
+
+    @property
+    def rescheduled(self) -> bool:
+        return self.sequence > 0 and self.state != SessionState.CANCELLED.value
+
+    ended: bool = False
+
+    @property
+    def answerable(self) -> bool:
+        return self.state in OPEN_STATES and not self.ended
+
+
+@dataclass(frozen=True)
+class PreMeetingCard:
+    subject: str
+    """The pre-meeting's id in replies: YEAR-pra."""
+    starts: Moment
+    studio: str
+    online_link: str
+    answer: str | None
+    answerable: bool
+
+
+@dataclass(frozen=True)
+class Home:
+    cycle_name: str
+    year: int
+    pre_meeting: PreMeetingCard | None
+    sessions: list[SessionCard]
+
+
+@lru_cache(maxsize=8)
+def _cycle(definition: str) -> Cycle:
+    return Cycle.model_validate_json(definition)
+
+
+def cycle_of(engine: Engine, year: int) -> Cycle | None:
+    """The cycle as loaded from its file, parsed once per process."""
+    with Session(engine) as db:
+        definition = db.scalar(select(CycleRow.definition).where(CycleRow.year == year))
+    return None if definition is None else _cycle(definition)
+
+
+def session_of(engine: Engine, visitor: Visitor, session_id: str) -> SessionRow | None:
+    """One of the visitor's own sessions, or None (another person's is not theirs to see)."""
+    with Session(engine) as db:
+        invited = db.get(SessionInviteeRow, (visitor.year, session_id, visitor.id))
+        return None if invited is None else db.get(SessionRow, session_id)
+
+
+def home_of(engine: Engine, visitor: Visitor) -> Home:
+    year, language = visitor.year, visitor.language
+    with Session(engine) as db:
+        cycle_row = db.get(CycleRow, year)
+        assert cycle_row is not None
+        sessions = list(
+            db.scalars(
+                select(SessionRow)
+                .join(
+                    SessionInviteeRow,
+                    (SessionInviteeRow.session_id == SessionRow.id) & (SessionInviteeRow.year == year),
+                )
+                .where(SessionInviteeRow.participant == visitor.id)
+                .order_by(SessionRow.starts_at, SessionRow.desk)
+            )
+        )
+        desks = dict(db.execute(select(DeskRow.code, DeskRow.title).where(DeskRow.year == year)).all())
+        provinces = dict(
+            db.execute(
+                select(ProvinceProgressRow.province, ProvinceProgressRow.name).where(
+                    ProvinceProgressRow.year == year
+                )
+            ).all()
+        )
+        answers = dict(
+            db.execute(
+                select(ReplyRow.subject, ReplyRow.partstat).where(
+                    ReplyRow.year == year, ReplyRow.participant == visitor.id
+                )
+            ).all()
+        )
+    venue_zone = cycle_row.venue_zone
+    now = calendar_now(cycle_row)
+    cards = [
+        SessionCard(
+            id=s.id,
+            desk=s.desk,
+            desk_title=desks.get(s.desk, s.desk),
+            province=s.province,
+            province_name=provinces.get(s.province, s.province),
+            starts=Moment.of(s.starts_at.replace(tzinfo=UTC), visitor.zone, venue_zone, language),
+            room=s.room,
+            venue=cycle_row.venue,
+            online_link=s.online_link,
+            state=s.state,
+            sequence=s.sequence,
+            answer=answers.get(s.id),
+            ended=s.ends_at <= now,
+        )
+        for s in sessions
+    ]
+    cycle = cycle_of(engine, year)
+    pre_meeting = None
+    if cycle is not None:
+        pre = cycle.pre_meeting
+        subject = f"{year}-pra"
+        pre_meeting = PreMeetingCard(
+            subject=subject,
+            starts=Moment.of(pre.starts_at, visitor.zone, venue_zone, language),
+            studio=pre.host_studio,
+            online_link=pre.online_link,
+            answer=answers.get(subject),
+            answerable=pre.ends_at.astimezone(UTC).replace(tzinfo=None) > now,
+        )
+    return Home(cycle_name=cycle_row.name, year=year, pre_meeting=pre_meeting, sessions=cards)

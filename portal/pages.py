@@ -1,0 +1,273 @@
+"""The portal's pages: what each person sees and does, from the link in their mail.
+
+Every page works without JavaScript; every form carries the CSRF token (web/app.py) and every
+POST finds its person again from the session, never from the form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from commands.status import latest_year
+from portal.actions import ANSWERS, Actions, Answer, Outcome
+from portal.calendar import pre_meeting_calendar, session_calendar
+from portal.home import cycle_of, home_of, session_of
+from portal.visitors import COOKIE, LINK_PATH, LinkRefused, Visitor, Visitors
+from settings import PROJECT_DIR
+from store.tables import ParticipantRow
+
+TEMPLATES = PROJECT_DIR / "templates"
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+
+
+@cache
+def labels(language: str) -> dict[str, str]:
+    table = tomllib.loads((TEMPLATES / "portal" / "labels.toml").read_text(encoding="utf-8"))
+    return table[language if language in table else "id"]
+
+
+@dataclass(frozen=True)
+class Note:
+    kind: str
+    """ok or refused: how the page marks it."""
+    text: str
+
+
+def csrf_token(request: Request) -> str:
+    make = request.scope.get("csrftoken")
+    return make() if callable(make) else ""
+
+
+class Portal:
+    def __init__(
+        self,
+        engine: Engine,
+        visitors: Visitors,
+        actions: Actions,
+        secure_cookies: bool,
+        secretariat: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.visitors = visitors
+        self.actions = actions
+        self.secure_cookies = secure_cookies
+        self.secretariat = secretariat
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self.home),
+            Route(LINK_PATH, self.open_link),
+            Route("/keluar", self.sign_out, methods=["POST"]),
+            Route("/pra.ics", self.pre_meeting_ics),
+            Route("/pra/jawaban", self.answer_pre_meeting, methods=["POST"]),
+            Route("/sesi/{session_id}.ics", self.session_ics),
+            Route("/sesi/{session_id}/jawaban", self.answer_session, methods=["POST"]),
+        ]
+
+    # Rendering -----------------------------------------------------------------------------
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        title_key: str,
+        visitor: Visitor | None,
+        language: str = "id",
+        status_code: int = 200,
+        **context: Any,
+    ) -> HTMLResponse:
+        language = visitor.language if visitor else language
+        t = labels(language)
+        html = (
+            _environment()
+            .get_template(f"portal/{template}")
+            .render(
+                t=t,
+                title=t[title_key],
+                language=language,
+                visitor=visitor,
+                csrftoken=csrf_token(request),
+                **context,
+            )
+        )
+        return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+    def message(
+        self, request: Request, title_key: str, keys: list[str], status_code: int, help: bool = False
+    ) -> HTMLResponse:
+        t = labels("id")
+        paragraphs = [t[k] for k in keys]
+        return self.render(
+            request,
+            "message.html.j2",
+            title_key,
+            None,
+            status_code=status_code,
+            paragraphs=paragraphs,
+            secretariat=(self.secretariat or self._organizer_mailbox()) if help else None,
+        )
+
+    def _organizer_mailbox(self) -> str | None:
+        """The latest cycle's organizer mailbox: whom to ask when RAKORTEK_SECRETARIAT is unset."""
+        year = latest_year(self.engine)
+        cycle = cycle_of(self.engine, year) if year is not None else None
+        return cycle.organizer.mailbox if cycle else None
+
+    async def visitor(self, request: Request) -> Visitor | None:
+        return await asyncio.to_thread(self.visitors.find, request.cookies.get(COOKIE))
+
+    async def home_page(
+        self, request: Request, visitor: Visitor, notes: dict[str, Note], status_code: int = 200
+    ) -> HTMLResponse:
+        home = await asyncio.to_thread(home_of, self.engine, visitor)
+        return self.render(
+            request,
+            "home.html.j2",
+            "home",
+            visitor,
+            status_code=status_code,
+            home=home,
+            notes=notes,
+            answers=ANSWERS,
+        )
+
+    # Pages ---------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        visitor = await self.visitor(request)
+        if visitor is None:
+            return self.message(request, "welcome_title", ["welcome"], 200)
+        answered = request.query_params.get("dijawab")
+        notes = {answered: Note("ok", labels(visitor.language)["answer_saved"])} if answered else {}
+        return await self.home_page(request, visitor, notes)
+
+    async def open_link(self, request: Request) -> Response:
+        token = request.query_params.get("token", "")
+        agent = request.headers.get("user-agent", "")
+        ip = request.client.host if request.client else ""
+        try:
+            cookie, _ = await asyncio.to_thread(self.visitors.open, token, ip, agent)
+        except LinkRefused as refused:
+            return self.message(
+                request,
+                "refused_title",
+                [f"refused_{refused.reason.value}", "refused_help"],
+                400,
+                help=True,
+            )
+        # The token leaves the address bar here; the page behind the redirect has no trace of it.
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            COOKIE,
+            cookie,
+            max_age=int(self.visitors.lifetime.total_seconds()),
+            httponly=True,
+            samesite="lax",
+            secure=self.secure_cookies,
+        )
+        return response
+
+    async def sign_out(self, request: Request) -> Response:
+        await asyncio.to_thread(self.visitors.close, request.cookies.get(COOKIE))
+        response = self.message(request, "signed_out_title", ["signed_out"], 200)
+        response.delete_cookie(COOKIE, httponly=True, samesite="lax", secure=self.secure_cookies)
+        return response
+
+    def expired(self, request: Request) -> HTMLResponse:
+        return self.message(request, "refused_title", ["session_expired"], 401, help=True)
+
+    async def _email(self, visitor: Visitor) -> str:
+        def read() -> str:
+            with Session(self.engine) as db:
+                row = db.get(ParticipantRow, (visitor.year, visitor.id))
+                return row.email if row else ""
+
+        return await asyncio.to_thread(read)
+
+    async def session_ics(self, request: Request) -> Response:
+        visitor = await self.visitor(request)
+        if visitor is None:
+            return self.expired(request)
+        row = await asyncio.to_thread(session_of, self.engine, visitor, request.path_params["session_id"])
+        cycle = await asyncio.to_thread(cycle_of, self.engine, visitor.year)
+        if row is None or cycle is None:
+            return self.message(request, "refused_title", ["not_found"], 404)
+        data, method = session_calendar(cycle, row, visitor, await self._email(visitor))
+        return _calendar_response(data, method, f"{row.id}.ics")
+
+    async def pre_meeting_ics(self, request: Request) -> Response:
+        visitor = await self.visitor(request)
+        if visitor is None:
+            return self.expired(request)
+        cycle = await asyncio.to_thread(cycle_of, self.engine, visitor.year)
+        if cycle is None:
+            return self.message(request, "refused_title", ["not_found"], 404)
+        data = pre_meeting_calendar(cycle, visitor, await self._email(visitor))
+        return _calendar_response(data, "PUBLISH", f"pra-rakortekrenbang-{visitor.year}.ics")
+
+    # Actions -------------------------------------------------------------------------------
+
+    async def _answer_of(self, request: Request) -> Answer | None:
+        form = await request.form()
+        value = form.get("answer")
+        return next((a for a in ANSWERS if a == value), None)
+
+    async def _after(self, request: Request, visitor: Visitor, subject: str, outcome: Outcome) -> Response:
+        if outcome.accepted:
+            return RedirectResponse(f"/?dijawab={subject}#{_anchor(subject)}", status_code=303)
+        text = labels(visitor.language)["answer_refused"].format(reason=outcome.reason)
+        return await self.home_page(request, visitor, {subject: Note("refused", text)}, status_code=409)
+
+    async def answer_session(self, request: Request) -> Response:
+        visitor = await self.visitor(request)
+        if visitor is None:
+            return self.expired(request)
+        session_id = request.path_params["session_id"]
+        row = await asyncio.to_thread(session_of, self.engine, visitor, session_id)
+        if row is None:
+            return self.message(request, "refused_title", ["not_found"], 404)
+        answer = await self._answer_of(request)
+        if answer is None:
+            outcome = Outcome(False, labels(visitor.language)["answer_missing"])
+        else:
+            outcome = await self.actions.answer_session(visitor, row.province, row.desk, answer, row.sequence)
+        return await self._after(request, visitor, row.id, outcome)
+
+    async def answer_pre_meeting(self, request: Request) -> Response:
+        visitor = await self.visitor(request)
+        if visitor is None:
+            return self.expired(request)
+        answer = await self._answer_of(request)
+        subject = f"{visitor.year}-pra"
+        if answer is None:
+            outcome = Outcome(False, labels(visitor.language)["answer_missing"])
+        else:
+            outcome = await self.actions.answer_pre_meeting(visitor, answer)
+        return await self._after(request, visitor, subject, outcome)
+
+
+def _anchor(subject: str) -> str:
+    return subject if subject.endswith("-pra") else f"sesi-{subject}"
+
+
+def _calendar_response(data: bytes, method: str, filename: str) -> Response:
+    return Response(
+        data,
+        media_type=f'text/calendar; charset="utf-8"; method="{method}"',
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )

@@ -1,0 +1,1 @@
+"""One web application: the portal for participants, the status board for organizers."""

@@ -1,0 +1,128 @@
+"""The web application: the portal at /, the status board under /board, one process and port.
+
+Security is the maintained middlewares' job: asgi-csrf (a signed double-submit token on every
+form), secure (the response headers: no Referer ever leaves, no inline script runs, no page is
+framed) and slowapi (rate limits on link openings and on actions per person).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from asgi_csrf import asgi_csrf
+from secure import (
+    ContentSecurityPolicy,
+    ReferrerPolicy,
+    Secure,
+    StrictTransportSecurity,
+    XContentTypeOptions,
+    XFrameOptions,
+)
+from secure.middleware import SecureASGIMiddleware
+from slowapi import Limiter
+from slowapi.errors import RateLimitExceeded
+from slowapi.util import get_remote_address
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+from temporalio.client import Client
+
+from board.app import create_app as create_board
+from portal.actions import Actions
+from portal.pages import Portal, labels
+from portal.visitors import COOKIE, LINK_PATH, Visitors
+from security.tokens import TokenIssuer
+from settings import PROJECT_DIR
+
+STATIC = PROJECT_DIR / "static"
+LINK_OPENINGS = "20/minute"
+"""Per address: a person opens their link a few times a day; guessing at links takes many more."""
+ACTIONS = "30/minute"
+"""Per portal session: more than anyone clicks by hand."""
+
+
+def headers(https: bool) -> Secure:
+    csp = (
+        ContentSecurityPolicy()
+        .default_src("'self'")
+        .script_src("'self'")
+        .style_src("'self'")
+        # The board's timeline places its bars with style attributes; no script is inline.
+        .style_src_attr("'unsafe-inline'")
+        .img_src("'self'", "data:")
+        .form_action("'self'")
+        .frame_ancestors("'none'")
+        .base_uri("'none'")
+        .object_src("'none'")
+    )
+    return Secure(
+        csp=csp,
+        referrer=ReferrerPolicy().no_referrer(),
+        xfo=XFrameOptions().deny(),
+        xcto=XContentTypeOptions(),
+        hsts=StrictTransportSecurity().max_age(31536000) if https else None,
+    )
+
+
+def _per_session(request: Request) -> str:
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        return "session:" + hashlib.sha256(cookie.encode()).hexdigest()
+    return "address:" + get_remote_address(request)
+
+
+def _too_many(request: Request, exc: Exception) -> Response:
+    return PlainTextResponse(labels("id")["too_many"] + "\n" + labels("en")["too_many"], status_code=429)
+
+
+def create_web_app(
+    engine: Engine,
+    client: Client | None,
+    *,
+    token_secret: str | None,
+    year: int | None = None,
+    admin_token: str | None = None,
+    https: bool = False,
+    secretariat: str | None = None,
+    session_hours: float = 12,
+) -> ASGIApp:
+    board = create_board(engine, client, year, admin_token)
+    routes: list[Route | Mount] = [
+        Mount("/board", app=board),
+        Mount("/static", app=StaticFiles(directory=STATIC)),
+        Route("/health", lambda request: PlainTextResponse("ok")),
+    ]
+    limiter = Limiter(key_func=get_remote_address, application_limits=[], headers_enabled=False)
+    if token_secret:
+        issuer = TokenIssuer(token_secret)
+        portal = Portal(
+            engine,
+            Visitors(engine, issuer, session_hours),
+            Actions(client, issuer),
+            secure_cookies=https,
+            secretariat=secretariat,
+        )
+        limited = []
+        for route in portal.routes():
+            endpoint = route.endpoint
+            if route.path == LINK_PATH:
+                endpoint = limiter.limit(LINK_OPENINGS)(endpoint)
+            elif route.methods and "POST" in route.methods:
+                endpoint = limiter.limit(ACTIONS, key_func=_per_session)(endpoint)
+            limited.append(Route(route.path, endpoint, methods=route.methods, name=route.name))
+        routes = [*limited, *routes]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecureASGIMiddleware, secure=headers(https))],
+        exception_handlers={RateLimitExceeded: _too_many},
+    )
+    app.state.limiter = limiter
+    # The CSRF token is signed with a key of its own, derived from the token secret.
+    signing = hmac.new((token_secret or "rakortek").encode(), b"csrf", hashlib.sha256).hexdigest()
+    return asgi_csrf(app, signing_secret=signing, cookie_secure=https, cookie_samesite="Lax")

@@ -25,6 +25,9 @@ def audit_trail(engine: Engine, year: int, province: str | None) -> list[dict[st
                 "token_id": row.token_id,
                 "detail": row.detail,
                 "update_id": row.update_id,
+                "portal_session": row.portal_session,
+                "ip": row.ip,
+                "user_agent": row.user_agent,
             }
             for row in db.scalars(query.order_by(ActionRow.at, ActionRow.update_id))
         ]

@@ -109,9 +109,9 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
                 claims_for(organizer.id, cycle.year, None, organizer.role.value)
             ),
         )
-        console.print(
-            f"Portal: [link]{address}[/link]; {organizer.name} ({organizer.id}) opens it with\n  {link}"
-        )
+        console.print(f"Portal: [link]{address}[/link]; {organizer.name} ({organizer.id}) signs in with:")
+        # Unwrapped, so that the whole link can be copied from the terminal.
+        console.print(link, soft_wrap=True, highlight=False)
         handle = await start_cycle(client, settings, cycle, args.speed, True)
         try:
             summary = await follow_cycle(handle, engine, cycle, console, workers=workers)

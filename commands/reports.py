@@ -109,10 +109,11 @@ async def cmd_audit(args: argparse.Namespace) -> None:
     table = Table(
         title=f"audit trail: {'cycle-wide actions' if province is None else 'province ' + province}, {year}"
     )
-    for column in ("calendar time (UTC)", "action", "actor", "token", "detail"):
+    for column in ("calendar time (UTC)", "action", "actor", "token", "detail", "from"):
         table.add_column(column)
     for row in trail:
-        table.add_row(row["at"], row["action"], row["actor"], row["token_id"], row["detail"])
+        where = f"portal {row['portal_session']}, {row['ip']}" if row["portal_session"] else "command line"
+        table.add_row(row["at"], row["action"], row["actor"], row["token_id"], row["detail"], where)
     console.print(table)
 
 

@@ -38,6 +38,11 @@ class ActionRecord(BaseModel):
     token_id: str
     detail: str
     at: datetime
+    portal_session: str = ""
+    """The portal session the action came from ("" from the command line), with its address and
+    browser."""
+    ip: str = ""
+    user_agent: str = ""
 
 
 class StageChange(BaseModel):

@@ -122,10 +122,22 @@ class LoadProvincePlan(BaseModel):
 # the rsvp operator's); None only in histories recorded before tokens, never accepted now.
 
 
+class Origin(BaseModel):
+    """Where a person acted from, for the audit trail: the portal session (the first characters
+    of its cookie's SHA-256), the address and the browser."""
+
+    model_config = ConfigDict(extra="forbid")
+    session: str = Field(max_length=16, pattern=r"^[0-9a-f]*$")
+    ip: str = Field(max_length=64)
+    user_agent: str = Field(max_length=400)
+
+
 class SubmitProposals(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
     token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
     items: list[ProposalItem] = Field(min_length=1, max_length=2000)
 
 
@@ -133,6 +145,8 @@ class RecordOutcome(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
     token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
     desk: Line
     items: list[OutcomeItem] = Field(max_length=500)
     notes: Note = ""
@@ -142,6 +156,8 @@ class ConfirmItems(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
     token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
     confirmations: list[ItemConfirmation] = Field(min_length=1, max_length=5000)
 
 
@@ -149,6 +165,8 @@ class SignAgreement(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
     token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
     party: Party
     document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
@@ -157,6 +175,8 @@ class RescheduleSession(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
     token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
     desk: Line
     starts_at: datetime
     room: Line | None = None
@@ -167,6 +187,8 @@ class CancelSession(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
     token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
     desk: Line
     reason: Line
 
@@ -177,6 +199,8 @@ class RecordReply(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
     token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
     desk: Line | None = None
     """None: the pre-meeting."""
     partstat: Literal["ACCEPTED", "DECLINED", "TENTATIVE"]
@@ -187,6 +211,8 @@ class RecordAttendance(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
     token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
     attended: int = Field(ge=0, le=100_000)
 
 

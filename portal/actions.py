@@ -15,7 +15,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from models.workflow_io import RecordReply, cycle_workflow_id, province_workflow_id
+from models.workflow_io import Origin, RecordReply, cycle_workflow_id, province_workflow_id
 from portal.visitors import Visitor
 from security.tokens import TokenIssuer, claims_for
 from workflows.cycle import CycleWorkflow
@@ -41,17 +41,24 @@ class Actions:
         return self.issuer.issue(claims_for(visitor.id, visitor.year, visitor.province, visitor.role))
 
     async def answer_session(
-        self, visitor: Visitor, province: str, desk: str, answer: Answer, sequence: int
+        self, visitor: Visitor, origin: Origin, province: str, desk: str, answer: Answer, sequence: int
     ) -> Outcome:
         reply = RecordReply(
-            actor=visitor.id, token=self.token_of(visitor), desk=desk, partstat=answer, sequence=sequence
+            actor=visitor.id,
+            token=self.token_of(visitor),
+            origin=origin,
+            desk=desk,
+            partstat=answer,
+            sequence=sequence,
         )
         return await self._update(
             province_workflow_id(visitor.year, province), ProvinceWorkflow.record_reply, reply
         )
 
-    async def answer_pre_meeting(self, visitor: Visitor, answer: Answer) -> Outcome:
-        reply = RecordReply(actor=visitor.id, token=self.token_of(visitor), partstat=answer, sequence=0)
+    async def answer_pre_meeting(self, visitor: Visitor, origin: Origin, answer: Answer) -> Outcome:
+        reply = RecordReply(
+            actor=visitor.id, token=self.token_of(visitor), origin=origin, partstat=answer, sequence=0
+        )
         return await self._update(cycle_workflow_id(visitor.year), CycleWorkflow.record_reply, reply)
 
     async def _update(self, workflow_id: str, update: object, argument: object) -> Outcome:

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from commands.status import latest_year
+from models.workflow_io import Origin
 from portal.actions import ANSWERS, Actions, Answer, Outcome
 from portal.calendar import pre_meeting_calendar, session_calendar
 from portal.home import cycle_of, home_of, session_of
@@ -245,7 +246,9 @@ class Portal:
         if answer is None:
             outcome = Outcome(False, labels(visitor.language)["answer_missing"])
         else:
-            outcome = await self.actions.answer_session(visitor, row.province, row.desk, answer, row.sequence)
+            outcome = await self.actions.answer_session(
+                visitor, origin_of(request, visitor), row.province, row.desk, answer, row.sequence
+            )
         return await self._after(request, visitor, row.id, outcome)
 
     async def answer_pre_meeting(self, request: Request) -> Response:
@@ -257,8 +260,17 @@ class Portal:
         if answer is None:
             outcome = Outcome(False, labels(visitor.language)["answer_missing"])
         else:
-            outcome = await self.actions.answer_pre_meeting(visitor, answer)
+            outcome = await self.actions.answer_pre_meeting(visitor, origin_of(request, visitor), answer)
         return await self._after(request, visitor, subject, outcome)
+
+
+def origin_of(request: Request, visitor: Visitor) -> Origin:
+    """What the audit trail keeps of where an action came from."""
+    return Origin(
+        session=visitor.session_ref,
+        ip=(request.client.host if request.client else "")[:64],
+        user_agent=request.headers.get("user-agent", "")[:400],
+    )
 
 
 def _anchor(subject: str) -> str:

@@ -210,6 +210,10 @@ class ActionRow(Base):
     detail: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime)
     """Calendar time (UTC)."""
+    portal_session: Mapped[str] = mapped_column(String(16), default="")
+    """The portal session the action came from; empty from the command line."""
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
 
 
 class ProvincePlanRow(Base):

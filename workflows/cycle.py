@@ -36,7 +36,7 @@ from workflows import options
 from workflows.calendar_time import CalendarTime
 from workflows.mailer import send_mailings
 from workflows.province import ProvinceWorkflow
-from workflows.recorder import Recorder
+from workflows.recorder import Acting, Recorder
 from workflows.search_attributes import province_attributes
 
 PRE_MEETING_BATCH = 100
@@ -188,13 +188,13 @@ class CycleWorkflow:
 
     # Updates and queries ---------------------------------------------------------------
 
-    def audit(self, action: str, actor: str, token: str | None, detail: str) -> None:
-        self.recorder.audit(action, actor, token, detail, self.time.now())
+    def audit(self, action: str, update: Acting, detail: str) -> None:
+        self.recorder.audit(action, update, detail, self.time.now())
 
     @workflow.update
     async def record_attendance(self, update: RecordAttendance) -> int:
         """The organizers record how many joined the pre-meeting."""
-        self.audit("record_attendance", update.actor, update.token, f"{update.attended} attended")
+        self.audit("record_attendance", update, f"{update.attended} attended")
         self.recorder.record(
             RecordActivities.record_attendance,
             AttendanceRecord(year=self.cycle.year, attended=update.attended),
@@ -210,7 +210,7 @@ class CycleWorkflow:
     async def record_reply(self, update: RecordReply) -> str:
         """A participant answers the pre-meeting invitation."""
         self.replies[update.actor] = update.partstat
-        self.audit("record_reply", update.actor, update.token, f"pre-meeting: {update.partstat}")
+        self.audit("record_reply", update, f"pre-meeting: {update.partstat}")
         self.recorder.record(
             RecordActivities.record_reply,
             ReplyRecord.of(update, self.cycle.year, f"{self.cycle.year}-pra", self.time.now()),

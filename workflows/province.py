@@ -65,7 +65,7 @@ from workflows import options
 from workflows.calendar_time import CalendarTime
 from workflows.desk_session import run_session
 from workflows.mailer import ProvinceMailer
-from workflows.recorder import Recorder
+from workflows.recorder import Acting, Recorder
 from workflows.search_attributes import STAGE
 from workflows.simulation import simulate_province
 
@@ -224,15 +224,15 @@ class ProvinceWorkflow:
     def code(self) -> str:
         return self.progress.code
 
-    def audit(self, action: str, actor: str, token: str | None, detail: str) -> None:
-        self.recorder.audit(action, actor, token, detail, self.time.now())
+    def audit(self, action: str, update: Acting, detail: str) -> None:
+        self.recorder.audit(action, update, detail, self.time.now())
 
     # Updates: the validator asks the rules; the handler changes the progress and records ----
 
     @workflow.update
     async def submit_proposals(self, update: SubmitProposals) -> int:
         """K/L and the province government enter proposal items (e-Rakortekrenbang)."""
-        self.audit("submit_proposals", update.actor, update.token, f"{len(update.items)} items")
+        self.audit("submit_proposals", update, f"{len(update.items)} items")
         self.recorder.record(
             RecordActivities.record_proposals,
             ProposalsRecord(
@@ -248,9 +248,7 @@ class ProvinceWorkflow:
     @workflow.update
     async def record_outcome(self, update: RecordOutcome) -> int:
         """The desk's facilitator records what the session agreed, adjusted or did not agree."""
-        self.audit(
-            "record_outcome", update.actor, update.token, f"desk {update.desk}: {len(update.items)} items"
-        )
+        self.audit("record_outcome", update, f"desk {update.desk}: {len(update.items)} items")
         self.record_outcome_row(update)
         self.progress.record_outcome(update.desk, update.items, update.actor)
         return len(update.items)
@@ -276,9 +274,7 @@ class ProvinceWorkflow:
     async def amend_outcome(self, update: RecordOutcome) -> list[str]:
         """An organizer corrects a desk's outcome during sign-off. The document changes, so the
         signatures already made on it are void and both sides are asked to sign the new one."""
-        self.audit(
-            "amend_outcome", update.actor, update.token, f"desk {update.desk}: {len(update.items)} items"
-        )
+        self.audit("amend_outcome", update, f"desk {update.desk}: {len(update.items)} items")
         self.record_outcome_row(update)
         voided = self.progress.amend_outcome(update.desk, update.items)
         if voided:
@@ -295,7 +291,7 @@ class ProvinceWorkflow:
     @workflow.update
     async def confirm_items(self, update: ConfirmItems) -> int:
         """The province confirms location readiness and target of agreed items."""
-        self.audit("confirm_items", update.actor, update.token, f"{len(update.confirmations)} confirmations")
+        self.audit("confirm_items", update, f"{len(update.confirmations)} confirmations")
         self.recorder.record(
             RecordActivities.record_confirmations,
             ConfirmationsRecord(
@@ -315,9 +311,7 @@ class ProvinceWorkflow:
     @workflow.update
     async def sign(self, update: SignAgreement) -> list[str]:
         """One party signs the agreement document, bound to its SHA-256."""
-        self.audit(
-            "sign", update.actor, update.token, f"{update.party.value} side, SHA-256 {update.document_sha256}"
-        )
+        self.audit("sign", update, f"{update.party.value} side, SHA-256 {update.document_sha256}")
         at = self.time.now()
         self.recorder.record(
             RecordActivities.record_signature,
@@ -344,7 +338,7 @@ class ProvinceWorkflow:
     async def record_reply(self, update: RecordReply) -> str:
         """An invitee accepts, declines or tentatively accepts a session."""
         assert update.desk is not None
-        self.audit("record_reply", update.actor, update.token, f"desk {update.desk}: {update.partstat}")
+        self.audit("record_reply", update, f"desk {update.desk}: {update.partstat}")
         self.progress.reply(update.desk, update.actor, update.partstat)
         self.recorder.record(
             RecordActivities.record_reply,
@@ -369,8 +363,7 @@ class ProvinceWorkflow:
             self.progress.take_change(changed)
             self.audit(
                 "reschedule",
-                update.actor,
-                update.token,
+                update,
                 f"desk {update.desk} to {update.starts_at.isoformat()}",
             )
             return changed.sequence
@@ -386,7 +379,7 @@ class ProvinceWorkflow:
             changed = self.transition(self.progress.sessions[update.desk].cancelled)
             await self.write_session(changed)
             self.progress.take_change(changed, reason=update.reason)
-            self.audit("cancel", update.actor, update.token, f"desk {update.desk}: {update.reason}")
+            self.audit("cancel", update, f"desk {update.desk}: {update.reason}")
             return changed.sequence
 
     @cancel.validator

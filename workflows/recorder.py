@@ -20,7 +20,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, FailureError
@@ -28,9 +28,22 @@ from temporalio.exceptions import ActivityError, FailureError
 with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
     from models.records import ActionRecord
+    from models.workflow_io import Origin
     from security.tokens import read_unverified
 
 from workflows import options
+
+
+class Acting(Protocol):
+    """An update's who: every update input names its actor, token and origin."""
+
+    @property
+    def actor(self) -> str: ...
+    @property
+    def token(self) -> str | None: ...
+    @property
+    def origin(self) -> Origin | None: ...
+
 
 Row = TypeVar("Row")
 Write = Callable[[Any, Row], object]
@@ -63,9 +76,11 @@ class Recorder:
         if self.runner is None:
             self.runner = asyncio.ensure_future(self.run())
 
-    def audit(self, action: str, actor: str, token: str | None, detail: str, at: datetime) -> None:
-        """Who did what, when, with which token (its id, never the token itself)."""
+    def audit(self, action: str, acting: Acting, detail: str, at: datetime) -> None:
+        """Who did what, when, with which token (its id, never the token itself), and from which
+        portal session, address and browser when they acted in the portal."""
         update = workflow.current_update_info()
+        token, origin = acting.token, acting.origin
         self.record(
             RecordActivities.record_action,
             ActionRecord(
@@ -73,10 +88,13 @@ class Recorder:
                 province=self.province,
                 update_id=update.id if update else "",
                 action=action,
-                actor=actor,
+                actor=acting.actor,
                 token_id=read_unverified(token).jti if token else "",
                 detail=detail,
                 at=at,
+                portal_session=origin.session if origin else "",
+                ip=origin.ip if origin else "",
+                user_agent=origin.user_agent if origin else "",
             ),
         )
 

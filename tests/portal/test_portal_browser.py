@@ -153,6 +153,9 @@ async def test_a_person_answers_an_invitation_from_the_link_in_their_mail(
                 assert reply is not None and reply.partstat == "ACCEPTED"
                 action = db.scalars(select(ActionRow).where(ActionRow.action == "record_reply")).one()
                 assert action.actor == reply.participant and action.update_id.startswith("portal-")
+                # The audit trail says where: the portal session, the address, the browser.
+                assert len(action.portal_session) == 12 and action.ip == "127.0.0.1"
+                assert "HeadlessChrome" in action.user_agent
             for province in cycle.provinces:
                 await client.get_workflow_handle(province_workflow_id(cycle.year, province.code)).terminate()
             await handle.terminate()

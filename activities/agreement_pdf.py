@@ -19,6 +19,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from mail.wording import document_label
+
 TITLE = ParagraphStyle("title", fontName="Times-Bold", fontSize=14, leading=18, alignment=TA_CENTER)
 PART = ParagraphStyle(
     "part",
@@ -50,26 +52,27 @@ GRID = TableStyle(
     ]
 )
 AGREED_COLUMNS = (
-    ("No.", 4),
-    ("Ref.", 9),
-    ("Program/Kegiatan/Proyek", 21),
-    ("Indikator", 13),
-    ("Target", 7),
-    ("Lokasi", 10),
-    ("Anggaran (Rp)", 10),
-    ("Sumber Dana", 6),
-    ("Status", 9),
-    ("Konfirmasi", 11),
+    ("column_number", 4),
+    ("column_ref", 9),
+    ("column_item", 21),
+    ("column_indicator", 13),
+    ("column_target", 7),
+    ("column_location", 10),
+    ("column_budget", 10),
+    ("column_funding", 6),
+    ("column_status", 9),
+    ("column_confirmation", 11),
 )
 NOT_AGREED_COLUMNS = (
-    ("No.", 4),
-    ("Desk", 7),
-    ("Ref.", 12),
-    ("Program/Kegiatan/Proyek", 37),
-    ("Anggaran (Rp)", 12),
-    ("Alasan", 28),
+    ("column_number", 4),
+    ("column_desk", 7),
+    ("column_ref", 12),
+    ("column_item", 37),
+    ("column_budget", 12),
+    ("column_reason", 28),
 )
-NUMBERS = {"No.", "Target", "Anggaran (Rp)"}
+NUMBERS = {"column_number", "column_target", "column_budget"}
+"""Columns set right-aligned."""
 
 
 def _text(value: object, style: ParagraphStyle = CELL) -> Paragraph:
@@ -79,7 +82,7 @@ def _text(value: object, style: ParagraphStyle = CELL) -> Paragraph:
 def _table(columns: tuple[tuple[str, int], ...], rows: list[list[object]], width: float) -> Table:
     styles = [NUMBER if name in NUMBERS else CELL for name, _ in columns]
     return Table(
-        [[_text(name, HEAD) for name, _ in columns]]
+        [[_text(document_label(name), HEAD) for name, _ in columns]]
         + [[_text(value, style) for value, style in zip(row, styles, strict=True)] for row in rows],
         colWidths=[share * width / 100 for _, share in columns],
         repeatRows=1,
@@ -91,19 +94,21 @@ def _signature(block: dict[str, Any]) -> list[Flowable]:
     cell: list[Flowable] = [Paragraph(f"{escape(block['side'])}<br/>{escape(block['role'])}", SIGN)]
     if block["signed_at"]:
         cell.append(
-            Paragraph(f"<i>Ditandatangani secara elektronik<br/>{escape(block['signed_at'])}</i>", SIGN)
+            Paragraph(
+                f"<i>{document_label('signed_electronically')}<br/>{escape(block['signed_at'])}</i>", SIGN
+            )
         )
     else:
         cell.append(Spacer(1, 2 * cm))
     cell.append(Paragraph(f"<b>{escape(block['name'])}</b>", SIGN))
     if block["sha256"]:
-        cell.append(Paragraph(f"SHA-256 dokumen: {block['sha256']}", HASH))
+        cell.append(Paragraph(document_label("document_hash", sha256=block["sha256"]), HASH))
     return cell
 
 
 def agreement_pdf(context: dict[str, Any]) -> bytes:
     province = context["province"]
-    title = f"Berita Acara Kesepakatan hasil Rakortekrenbang Tahun {context['year']}: {province['title']}"
+    title = document_label("pdf_title", year=context["year"], region=province["title"])
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,
@@ -118,22 +123,21 @@ def agreement_pdf(context: dict[str, Any]) -> bytes:
     width = document.width
     year, region = context["year"], escape(province["title"])
     story: list[Flowable] = [
-        Paragraph(
-            "BERITA ACARA KESEPAKATAN<br/>HASIL RAPAT KOORDINASI TEKNIS PERENCANAAN PEMBANGUNAN "
-            f"(RAKORTEKRENBANG) TAHUN {year}<br/>{region.upper()}",
-            TITLE,
-        ),
+        Paragraph(document_label("heading", year=year, region=region.upper()), TITLE),
         Spacer(1, 8),
         Paragraph(
-            f"Pada {escape(context['rendered_on'])}, Pemerintah Pusat melalui "
-            f"{escape(context['organizer']['name'])} dan Pemerintah {region} menyepakati hasil "
-            f"pembahasan desk urusan dan desk kewilayahan Rakortekrenbang Tahun {year} yang "
-            f"diselenggarakan secara hybrid di {escape(context['venue'])}. Kesepakatan ini menjadi "
-            f"bahan masukan bagi penyempurnaan rancangan awal RKP dan RKPD {region} Tahun "
-            f"{context['plan_year']}.",
+            document_label(
+                "opening",
+                date=escape(context["rendered_on"]),
+                organizer=escape(context["organizer"]["name"]),
+                region=region,
+                year=year,
+                venue=escape(context["venue"]),
+                plan_year=context["plan_year"],
+            ),
             BODY,
         ),
-        Paragraph("I. Butir yang Disepakati", PART),
+        Paragraph(document_label("part_agreed"), PART),
     ]
     for desk in context["agreed_by_desk"]:
         story.append(_text(f"{desk['title']} ({desk['code']})", DESK))
@@ -154,17 +158,13 @@ def agreement_pdf(context: dict[str, Any]) -> bytes:
         ]
         story.append(_table(AGREED_COLUMNS, rows, width))
     if not context["agreed_by_desk"]:
-        story.append(_text("Tidak ada butir yang disepakati.", BODY))
+        story.append(_text(document_label("none_agreed"), BODY))
     story.append(Spacer(1, 6))
     story.append(
-        _text(
-            f"Jumlah butir disepakati: {context['agreed_count']}; "
-            f"jumlah anggaran: Rp{context['agreed_budget']}.",
-            BODY,
-        )
+        _text(document_label("totals", count=context["agreed_count"], budget=context["agreed_budget"]), BODY)
     )
 
-    story.append(Paragraph("II. Butir yang Tidak Disepakati", PART))
+    story.append(Paragraph(document_label("part_not_agreed"), PART))
     if context["not_agreed"]:
         rows = [
             [n, item["desk"], item["ref"], item["title"], item["budget"], item["notes"]]
@@ -172,9 +172,9 @@ def agreement_pdf(context: dict[str, Any]) -> bytes:
         ]
         story.append(_table(NOT_AGREED_COLUMNS, rows, width))
     else:
-        story.append(_text("Seluruh butir disepakati.", BODY))
+        story.append(_text(document_label("all_agreed"), BODY))
 
-    story.append(Paragraph("III. Penandatanganan", PART))
+    story.append(Paragraph(document_label("part_signatures"), PART))
     blocks = context["signature_blocks"]
     story.append(
         Table(

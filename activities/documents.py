@@ -21,6 +21,7 @@ from temporalio import activity
 
 from activities.agreement_pdf import agreement_pdf
 from mail.dates import letter_date, letter_datetime
+from mail.wording import document_label
 from models.records import AgreementDocument, AgreementRequest
 from models.reference import all_regencies
 from store.database import upsert, utc
@@ -36,7 +37,7 @@ from store.tables import (
 )
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-STATUS_LABEL = {"agreed": "Disepakati", "adjusted": "Disepakati dengan penyesuaian"}
+STATUS_LABEL = {"agreed": document_label("status_agreed"), "adjusted": document_label("status_adjusted")}
 
 
 def _environment() -> Environment:
@@ -153,10 +154,17 @@ class DocumentActivities:
             agreed_budget += item.budget_rupiah
             confirmation = confirmations.get(item.ref)
             view["confirmation"] = (
-                "Belum dikonfirmasi"
+                document_label("confirmation_none")
                 if confirmation is None
-                else ("Lokasi siap" if confirmation.location_ready else "Lokasi belum siap")
-                + ("; target sesuai" if confirmation.target_confirmed else "; target berubah")
+                else document_label(
+                    "confirmation",
+                    location=document_label(
+                        "location_ready" if confirmation.location_ready else "location_not_ready"
+                    ),
+                    target=document_label(
+                        "target_confirmed" if confirmation.target_confirmed else "target_changed"
+                    ),
+                )
             )
             by_desk[item.desk].append(view)
 
@@ -175,7 +183,7 @@ class DocumentActivities:
 
         # A kabupaten/kota's own name says what it is: "Kabupaten Aceh Selatan", "Kota Medan".
         regency = all_regencies().get(province)
-        title = regency.title if regency is not None else f"Provinsi {progress.name}"
+        title = regency.title if regency is not None else document_label("province_title", name=progress.name)
         return {
             "year": year,
             "plan_year": cycle.plan_year,
@@ -194,14 +202,14 @@ class DocumentActivities:
                 block(
                     "regional",
                     "regional_signer",
-                    f"Pemerintah {title}",
-                    f"Kepala Bappeda {title.split()[0]}",
+                    document_label("regional_side", title=title),
+                    document_label("regional_position", kind=title.split()[0]),
                 ),
                 block(
                     "central",
                     "central_signer",
-                    "Pemerintah Pusat",
-                    "Ditjen Bina Pembangunan Daerah, Kemendagri",
+                    document_label("central_side"),
+                    document_label("central_position"),
                 ),
             ],
             "not_agreed_count": len(not_agreed),

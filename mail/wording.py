@@ -1,4 +1,5 @@
-"""The phrases letters are made of beyond their templates, from templates/mail/labels.toml.
+"""The phrases letters and the agreement minutes are made of beyond their templates, from
+templates/mail/labels.toml and templates/documents/labels.toml.
 
 Read once, when the module is imported (a worker's start): the cycle workflow names its
 pre-meeting's calendar entry from here, and a workflow reads no file while it runs.
@@ -20,6 +21,17 @@ CYCLE_LANGUAGE = "id"
 LABELS: dict[str, dict[str, str]] = tomllib.loads(
     (TEMPLATES_DIR / "mail" / "labels.toml").read_text(encoding="utf-8")
 )
+
+
+DOCUMENT_LABELS: dict[str, str] = tomllib.loads(
+    (TEMPLATES_DIR / "documents" / "labels.toml").read_text(encoding="utf-8")
+)["id"]
+"""The agreement minutes are written in Bahasa Indonesia only."""
+
+
+def document_label(key: str, **values: object) -> str:
+    text = DOCUMENT_LABELS[key]
+    return text.format(**values) if values else text
 
 
 def label(language: str, key: str, **values: object) -> str:

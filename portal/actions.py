@@ -15,7 +15,14 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from models.workflow_io import Origin, RecordReply, cycle_workflow_id, province_workflow_id
+from models.items import ProposalItem
+from models.workflow_io import (
+    Origin,
+    RecordReply,
+    SubmitProposals,
+    cycle_workflow_id,
+    province_workflow_id,
+)
 from portal.visitors import Visitor
 from security.tokens import TokenIssuer, claims_for
 from workflows.cycle import CycleWorkflow
@@ -60,6 +67,13 @@ class Actions:
             actor=visitor.id, token=self.token_of(visitor), origin=origin, partstat=answer, sequence=0
         )
         return await self._update(cycle_workflow_id(visitor.year), CycleWorkflow.record_reply, reply)
+
+    async def submit_proposals(
+        self, visitor: Visitor, origin: Origin, province: str, items: list[ProposalItem]
+    ) -> Outcome:
+        update = SubmitProposals(actor=visitor.id, token=self.token_of(visitor), origin=origin, items=items)
+        workflow_id = province_workflow_id(visitor.year, province)
+        return await self._update(workflow_id, ProvinceWorkflow.submit_proposals, update)
 
     async def _update(self, workflow_id: str, update: object, argument: object) -> Outcome:
         if self.client is None:

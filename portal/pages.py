@@ -25,10 +25,12 @@ from portal.actions import ANSWERS, Actions, Answer, Outcome
 from portal.calendar import pre_meeting_calendar, session_calendar
 from portal.home import cycle_of, home_of, session_of
 from portal.visitors import COOKIE, LINK_PATH, LinkRefused, Visitor, Visitors
+from rules.data_entry import PROPOSERS
 from settings import PROJECT_DIR
 from store.tables import ParticipantRow
 
 TEMPLATES = PROJECT_DIR / "templates"
+PROPOSER_ROLES = {role.value for role in PROPOSERS}
 
 
 @cache
@@ -62,8 +64,11 @@ class Portal:
         actions: Actions,
         secure_cookies: bool,
         secretariat: str | None = None,
+        csrf_secret: str = "",
     ) -> None:
         self.engine = engine
+        self.csrf_secret = csrf_secret
+        """What asgi-csrf signs its tokens with: the upload form checks its own (portal/csrf.py)."""
         self.visitors = visitors
         self.actions = actions
         self.secure_cookies = secure_cookies
@@ -94,12 +99,13 @@ class Portal:
     ) -> HTMLResponse:
         language = visitor.language if visitor else language
         t = labels(language)
+        title = context.pop("title_text", None) or t[title_key]
         html = (
             _environment()
             .get_template(f"portal/{template}")
             .render(
                 t=t,
-                title=t[title_key],
+                title=title,
                 language=language,
                 visitor=visitor,
                 csrftoken=csrf_token(request),
@@ -145,6 +151,7 @@ class Portal:
             home=home,
             notes=notes,
             answers=ANSWERS,
+            may_propose=visitor.role in PROPOSER_ROLES,
         )
 
     # Pages ---------------------------------------------------------------------------------

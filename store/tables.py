@@ -251,3 +251,15 @@ class PortalSessionRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     ip: Mapped[str] = mapped_column(String(64))
     user_agent: Mapped[str] = mapped_column(String(400))
+
+
+class ProposalDraftRow(Base):
+    """Proposal rows a person is still entering in the portal, as typed: kept until submitted."""
+
+    __tablename__ = "proposal_drafts"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(4), primary_key=True)
+    participant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rows: Mapped[str] = mapped_column(Text)
+    """JSON: a list of rows, each a mapping of field to the text typed."""
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

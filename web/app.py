@@ -36,6 +36,7 @@ from temporalio.client import Client
 from board.app import create_app as create_board
 from portal.actions import Actions
 from portal.pages import Portal, labels
+from portal.proposal_pages import ProposalPages
 from portal.visitors import COOKIE, LINK_PATH, Visitors
 from security.tokens import TokenIssuer
 from settings import PROJECT_DIR
@@ -107,9 +108,10 @@ def create_web_app(
             Actions(client, issuer),
             secure_cookies=https,
             secretariat=secretariat,
+            csrf_secret=csrf_signing_secret(token_secret),
         )
         limited = []
-        for route in portal.routes():
+        for route in [*portal.routes(), *ProposalPages(portal).routes()]:
             endpoint = route.endpoint
             if route.path == LINK_PATH:
                 endpoint = limiter.limit(LINK_OPENINGS)(endpoint)
@@ -123,6 +125,23 @@ def create_web_app(
         exception_handlers={RateLimitExceeded: _too_many},
     )
     app.state.limiter = limiter
-    # The CSRF token is signed with a key of its own, derived from the token secret.
-    signing = hmac.new((token_secret or "rakortek").encode(), b"csrf", hashlib.sha256).hexdigest()
-    return asgi_csrf(app, signing_secret=signing, cookie_secure=https, cookie_samesite="Lax")
+    return asgi_csrf(
+        app,
+        signing_secret=csrf_signing_secret(token_secret),
+        cookie_secure=https,
+        cookie_samesite="Lax",
+        skip_if_scope=_multipart_upload,
+    )
+
+
+def csrf_signing_secret(token_secret: str | None) -> str:
+    """The CSRF token is signed with a key of its own, derived from the token secret."""
+    return hmac.new((token_secret or "rakortek").encode(), b"csrf", hashlib.sha256).hexdigest()
+
+
+def _multipart_upload(scope: dict[str, object]) -> bool:
+    """asgi-csrf 0.11 cannot read a multipart body with python-multipart 0.0.26 or later
+    (simonw/asgi-csrf#38), and the older parser has a CVE: the proposals upload, the one
+    multipart form, checks the same signed token in its handler (portal/csrf.py)."""
+    path = str(scope.get("path", ""))
+    return path.startswith("/usulan/") and path.endswith("/unggah")

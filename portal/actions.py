@@ -15,9 +15,10 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from models.items import ProposalItem
+from models.items import OutcomeItem, ProposalItem
 from models.workflow_io import (
     Origin,
+    RecordOutcome,
     RecordReply,
     SubmitProposals,
     cycle_workflow_id,
@@ -74,6 +75,20 @@ class Actions:
         update = SubmitProposals(actor=visitor.id, token=self.token_of(visitor), origin=origin, items=items)
         workflow_id = province_workflow_id(visitor.year, province)
         return await self._update(workflow_id, ProvinceWorkflow.submit_proposals, update)
+
+    async def record_outcome(
+        self, visitor: Visitor, origin: Origin, province: str, desk: str, items: list[OutcomeItem], notes: str
+    ) -> Outcome:
+        update = RecordOutcome(
+            actor=visitor.id,
+            token=self.token_of(visitor),
+            origin=origin,
+            desk=desk,
+            items=items,
+            notes=notes,
+        )
+        workflow_id = province_workflow_id(visitor.year, province)
+        return await self._update(workflow_id, ProvinceWorkflow.record_outcome, update)
 
     async def _update(self, workflow_id: str, update: object, argument: object) -> Outcome:
         if self.client is None:

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from commands.status import latest_year
+from models.participants import Role
 from models.workflow_io import Origin
 from portal.actions import ANSWERS, Actions, Answer, Outcome
 from portal.calendar import pre_meeting_calendar, session_calendar
@@ -152,6 +153,7 @@ class Portal:
             notes=notes,
             answers=ANSWERS,
             may_propose=visitor.role in PROPOSER_ROLES,
+            facilitated=set(visitor.desks) if visitor.role == Role.FACILITATOR.value else set(),
         )
 
     # Pages ---------------------------------------------------------------------------------

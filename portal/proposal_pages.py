@@ -123,7 +123,7 @@ class ProposalPages:
         title, stage, deadline = found
         t = labels(visitor.language)
         sent = await asyncio.to_thread(submitted, self.engine, visitor, province)
-        worded = {key: _worded(error, t) for key, error in (errors or {}).items()}
+        worded = {key: worded(error, t) for key, error in (errors or {}).items()}
         return self.portal.render(
             request,
             "proposals.html.j2",
@@ -194,7 +194,7 @@ class ProposalPages:
             visitor, origin_of(request, visitor), province, checked.items
         )
         if not outcome.accepted:
-            named = _named_refs(outcome.reason)
+            named = named_refs(outcome.reason)
             marked = {i for i, row in enumerate(rows) if row["ref"] in named}
             note = Note("refused", t["proposals_refused"].format(reason=outcome.reason))
             return await self.render(request, visitor, province, rows, [note], marked=marked, status_code=409)
@@ -259,11 +259,11 @@ def _rows_of(form: Any) -> list[Row]:
     return [clean({name: form.get(f"{i}.{name}", "") for name in FIELDS}) for i in range(count)]
 
 
-def _named_refs(reason: str) -> set[str]:
+def named_refs(reason: str) -> set[str]:
     found = NAMED_ITEMS.search(reason)
     return set(found.group(1).split(", ")) if found else set()
 
 
-def _worded(error: FieldError, t: dict[str, str]) -> str:
+def worded(error: FieldError, t: dict[str, str]) -> str:
     key = f"err_{error.kind}"
     return t[key].format(limit=error.limit) if key in t else error.message

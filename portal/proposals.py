@@ -86,7 +86,7 @@ def clean(row: Mapping[str, object]) -> Row:
     return {name: str(row.get(name, "") or "").strip() for name in FIELDS}
 
 
-def _number(text: str) -> str:
+def figure(text: str) -> str:
     """Indonesian figures as people type them: "1.500.000" or "2,5"."""
     text = text.replace(" ", "").replace("Rp", "").replace("rp", "")
     if text.count(",") == 1 and text.count(".") != 1:
@@ -100,8 +100,8 @@ def check_rows(rows: list[Row], visitor: Visitor) -> Checked:
     checked = Checked()
     for index, row in enumerate(rows):
         data: dict[str, object] = {name: row.get(name, "") for name in FIELDS}
-        data["target_value"] = _number(row.get("target_value", "")) or None
-        data["budget_rupiah"] = _number(row.get("budget_rupiah", "")) or None
+        data["target_value"] = figure(row.get("target_value", "")) or None
+        data["budget_rupiah"] = figure(row.get("budget_rupiah", "")) or None
         data["proposed_by"] = proposer_kind(visitor)
         try:
             checked.items.append(ProposalItem.model_validate(data))

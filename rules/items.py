@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from models.items import PlanItem
+from models.items import ItemStatus, OutcomeItem, PlanItem
 from models.progress import ProvinceProgress
 from rules.access import refuse
 
@@ -20,9 +20,12 @@ def check_items(progress: ProvinceProgress, items: Sequence[PlanItem]) -> None:
             raise refuse(f"item {item.ref}: unknown desk {item.desk!r}")
 
 
-def check_desk_items(progress: ProvinceProgress, desk: str, items: Sequence[PlanItem]) -> None:
-    """A desk's outcome: valid items, all of this desk."""
+def check_desk_items(progress: ProvinceProgress, desk: str, items: Sequence[OutcomeItem]) -> None:
+    """A desk's outcome: valid items, all of this desk, each one not agreed with its reason (the
+    agreement minutes print it, and the province answers to it next year)."""
     check_items(progress, items)
     for item in items:
         if item.desk != desk:
             raise refuse(f"item {item.ref} belongs to desk {item.desk}, not {desk}")
+        if item.status is ItemStatus.NOT_AGREED and not item.notes:
+            raise refuse(f"item {item.ref} is not agreed: its reason is required (notes)")

@@ -35,6 +35,7 @@ from temporalio.client import Client
 
 from board.app import create_app as create_board
 from portal.actions import Actions
+from portal.desk_pages import DeskPages
 from portal.pages import Portal, labels
 from portal.proposal_pages import ProposalPages
 from portal.visitors import COOKIE, LINK_PATH, Visitors
@@ -111,7 +112,7 @@ def create_web_app(
             csrf_secret=csrf_signing_secret(token_secret),
         )
         limited = []
-        for route in [*portal.routes(), *ProposalPages(portal).routes()]:
+        for route in [*portal.routes(), *ProposalPages(portal).routes(), *DeskPages(portal).routes()]:
             endpoint = route.endpoint
             if route.path == LINK_PATH:
                 endpoint = limiter.limit(LINK_OPENINGS)(endpoint)

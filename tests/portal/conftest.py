@@ -68,6 +68,8 @@ async def running_cycle(
     tmp_path: Path,
 ) -> AsyncIterator[RunningCycle]:
     store, smtp_port = mail
+    marker = request.node.get_closest_marker("speed")
+    speed = marker.args[0] if marker else SPEED
     cycle = load_cycle(
         write_cycle(
             tmp_path / "cycle",
@@ -99,7 +101,7 @@ async def running_cycle(
         async with rakortek_worker(client, settings, task_queue):
             handle = await client.start_workflow(
                 CycleWorkflow.run,
-                CycleInput(cycle=cycle, rehearsal_speed=SPEED, simulate_participants=False),
+                CycleInput(cycle=cycle, rehearsal_speed=speed, simulate_participants=False),
                 id=cycle_workflow_id(cycle.year),
                 task_queue=task_queue,
             )

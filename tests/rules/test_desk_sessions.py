@@ -53,6 +53,14 @@ def test_outcome_refusals() -> None:
     )
     with refused("item 94-1 belongs to desk W.01, not 1.01"):
         check_outcome(state, other, start)
+    reasonless = RecordOutcome(
+        actor="FAC-1.01",
+        token=token(state, "FAC-1.01"),
+        desk="1.01",
+        items=[outcome("94-1", "1.01", ItemStatus.NOT_AGREED)],
+    )
+    with refused("item 94-1 is not agreed: its reason is required (notes)"):
+        check_outcome(state, reasonless, start)
     state.record_outcome("W.01", [outcome("94-1", "W.01", ItemStatus.AGREED)], "FAC-W.01")
     with refused("item 94-1 is already part of another desk's outcome"):
         check_outcome(state, record(state), max(start, state.sessions["W.01"].starts_at))

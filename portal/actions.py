@@ -15,17 +15,20 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from models.items import OutcomeItem, ProposalItem
+from models.items import ItemConfirmation, OutcomeItem, ProposalItem
+from models.stages import Party
 from models.workflow_io import (
+    ConfirmItems,
     Origin,
     RecordOutcome,
     RecordReply,
+    SignAgreement,
     SubmitProposals,
     cycle_workflow_id,
     province_workflow_id,
 )
 from portal.visitors import Visitor
-from security.tokens import TokenIssuer, claims_for
+from security.tokens import SIGN, TokenIssuer, claims_for
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
@@ -89,6 +92,30 @@ class Actions:
         )
         workflow_id = province_workflow_id(visitor.year, province)
         return await self._update(workflow_id, ProvinceWorkflow.record_outcome, update)
+
+    async def confirm_items(
+        self, visitor: Visitor, origin: Origin, province: str, confirmations: list[ItemConfirmation]
+    ) -> Outcome:
+        update = ConfirmItems(
+            actor=visitor.id, token=self.token_of(visitor), origin=origin, confirmations=confirmations
+        )
+        workflow_id = province_workflow_id(visitor.year, province)
+        return await self._update(workflow_id, ProvinceWorkflow.confirm_items, update)
+
+    async def sign(
+        self, visitor: Visitor, origin: Origin, province: str, party: Party, sha256: str
+    ) -> Outcome:
+        """The signature token is made for this document alone, and used once."""
+        claims = claims_for(visitor.id, visitor.year, province, visitor.role, SIGN, sha256)
+        update = SignAgreement(
+            actor=visitor.id,
+            token=self.issuer.issue(claims),
+            origin=origin,
+            party=party,
+            document_sha256=sha256,
+        )
+        workflow_id = province_workflow_id(visitor.year, province)
+        return await self._update(workflow_id, ProvinceWorkflow.sign, update)
 
     async def _update(self, workflow_id: str, update: object, argument: object) -> Outcome:
         if self.client is None:

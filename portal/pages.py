@@ -26,12 +26,14 @@ from portal.actions import ANSWERS, Actions, Answer, Outcome
 from portal.calendar import pre_meeting_calendar, session_calendar
 from portal.home import cycle_of, home_of, session_of
 from portal.visitors import COOKIE, LINK_PATH, LinkRefused, Visitor, Visitors
+from rules.confirmation import CONFIRMERS
 from rules.data_entry import PROPOSERS
 from settings import PROJECT_DIR
 from store.tables import ParticipantRow
 
 TEMPLATES = PROJECT_DIR / "templates"
 PROPOSER_ROLES = {role.value for role in PROPOSERS}
+CONFIRMER_ROLES = {role.value for role in CONFIRMERS}
 
 
 @cache
@@ -152,7 +154,7 @@ class Portal:
             home=home,
             notes=notes,
             answers=ANSWERS,
-            may_propose=visitor.role in PROPOSER_ROLES,
+            tasks=tasks_of(visitor),
             facilitated=set(visitor.desks) if visitor.role == Role.FACILITATOR.value else set(),
         )
 
@@ -271,6 +273,18 @@ class Portal:
         else:
             outcome = await self.actions.answer_pre_meeting(visitor, origin_of(request, visitor), answer)
         return await self._after(request, visitor, subject, outcome)
+
+
+def tasks_of(visitor: Visitor) -> list[tuple[str, str]]:
+    """The pages of the steps a person's role takes: (address, label key)."""
+    tasks = []
+    if visitor.role in PROPOSER_ROLES:
+        tasks.append(("/usulan", "proposals"))
+    if visitor.role in CONFIRMER_ROLES and visitor.province:
+        tasks.append((f"/konfirmasi/{visitor.province}", "confirmation"))
+    if visitor.role in (Role.REGIONAL_SIGNER.value, Role.CENTRAL_SIGNER.value):
+        tasks.append(("/tanda-tangan", "signing"))
+    return tasks
 
 
 def origin_of(request: Request, visitor: Visitor) -> Origin:

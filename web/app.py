@@ -35,9 +35,11 @@ from temporalio.client import Client
 
 from board.app import create_app as create_board
 from portal.actions import Actions
+from portal.confirmation_pages import ConfirmationPages
 from portal.desk_pages import DeskPages
 from portal.pages import Portal, labels
 from portal.proposal_pages import ProposalPages
+from portal.signing_pages import SigningPages
 from portal.visitors import COOKIE, LINK_PATH, Visitors
 from security.tokens import TokenIssuer
 from settings import PROJECT_DIR
@@ -112,7 +114,14 @@ def create_web_app(
             csrf_secret=csrf_signing_secret(token_secret),
         )
         limited = []
-        for route in [*portal.routes(), *ProposalPages(portal).routes(), *DeskPages(portal).routes()]:
+        routes_of = [
+            portal.routes(),
+            ProposalPages(portal).routes(),
+            DeskPages(portal).routes(),
+            ConfirmationPages(portal).routes(),
+            SigningPages(portal).routes(),
+        ]
+        for route in (r for group in routes_of for r in group):
             endpoint = route.endpoint
             if route.path == LINK_PATH:
                 endpoint = limiter.limit(LINK_OPENINGS)(endpoint)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from commands.status import calendar_now
@@ -19,7 +19,15 @@ from models.cycle import Cycle
 from models.reference import ZONE_ABBREVIATION
 from models.stages import SessionState
 from portal.visitors import Visitor
-from store.tables import CycleRow, DeskRow, ProvinceProgressRow, ReplyRow, SessionInviteeRow, SessionRow
+from store.tables import (
+    CycleRow,
+    DeskRow,
+    ParticipantRow,
+    ProvinceProgressRow,
+    ReplyRow,
+    SessionInviteeRow,
+    SessionRow,
+)
 
 OPEN_STATES = (SessionState.SCHEDULED.value, SessionState.INVITED.value)
 """A session whose invitation may still be answered."""
@@ -107,22 +115,34 @@ def session_of(engine: Engine, visitor: Visitor, session_id: str) -> SessionRow 
         return None if invited is None else db.get(SessionRow, session_id)
 
 
+def _invited(year: int, participant: str) -> Select[SessionRow]:
+    return (
+        select(SessionRow)
+        .join(
+            SessionInviteeRow,
+            (SessionInviteeRow.session_id == SessionRow.id) & (SessionInviteeRow.year == year),
+        )
+        .where(SessionInviteeRow.participant == participant)
+        .order_by(SessionRow.starts_at, SessionRow.desk)
+    )
+
+
+def sessions_of(engine: Engine, year: int, participant: str) -> tuple[str, str, list[SessionRow]] | None:
+    """A person's name, language and sessions (for their calendar feed), or None if unknown."""
+    with Session(engine) as db:
+        person = db.get(ParticipantRow, (year, participant))
+        if person is None:
+            return None
+        language = person.language if person.language in ("id", "en") else "id"
+        return person.name, language, list(db.scalars(_invited(year, participant)))
+
+
 def home_of(engine: Engine, visitor: Visitor) -> Home:
     year, language = visitor.year, visitor.language
     with Session(engine) as db:
         cycle_row = db.get(CycleRow, year)
         assert cycle_row is not None
-        sessions = list(
-            db.scalars(
-                select(SessionRow)
-                .join(
-                    SessionInviteeRow,
-                    (SessionInviteeRow.session_id == SessionRow.id) & (SessionInviteeRow.year == year),
-                )
-                .where(SessionInviteeRow.participant == visitor.id)
-                .order_by(SessionRow.starts_at, SessionRow.desk)
-            )
-        )
+        sessions = list(db.scalars(_invited(year, visitor.id)))
         desks = dict(db.execute(select(DeskRow.code, DeskRow.title).where(DeskRow.year == year)).all())
         provinces = dict(
             db.execute(

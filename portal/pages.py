@@ -7,6 +7,7 @@ POST finds its person again from the session, never from the form.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -23,8 +24,8 @@ from commands.status import latest_year
 from models.participants import Role
 from models.workflow_io import Origin
 from portal.actions import ANSWERS, Actions, Answer, Outcome
-from portal.calendar import pre_meeting_calendar, session_calendar
-from portal.home import cycle_of, home_of, session_of
+from portal.calendar import feed, feed_path, feed_signature, pre_meeting_calendar, session_calendar
+from portal.home import cycle_of, home_of, session_of, sessions_of
 from portal.visitors import COOKIE, LINK_PATH, LinkRefused, Visitor, Visitors
 from rules.confirmation import CONFIRMERS
 from rules.data_entry import PROPOSERS
@@ -68,9 +69,12 @@ class Portal:
         secure_cookies: bool,
         secretariat: str | None = None,
         csrf_secret: str = "",
+        feed_secret: str = "",
     ) -> None:
         self.engine = engine
         self.csrf_secret = csrf_secret
+        self.feed_secret = feed_secret
+        """Signs the calendar feed addresses (portal/calendar.py)."""
         """What asgi-csrf signs its tokens with: the upload form checks its own (portal/csrf.py)."""
         self.visitors = visitors
         self.actions = actions
@@ -86,6 +90,7 @@ class Portal:
             Route("/pra/jawaban", self.answer_pre_meeting, methods=["POST"]),
             Route("/sesi/{session_id}.ics", self.session_ics),
             Route("/sesi/{session_id}/jawaban", self.answer_session, methods=["POST"]),
+            Route("/kalender/{year:int}/{participant}/{signature}.ics", self.calendar_feed),
         ]
 
     # Rendering -----------------------------------------------------------------------------
@@ -155,6 +160,8 @@ class Portal:
             notes=notes,
             answers=ANSWERS,
             tasks=tasks_of(visitor),
+            feed_url=str(request.base_url).rstrip("/")
+            + feed_path(self.feed_secret, visitor.year, visitor.id),
             facilitated=set(visitor.desks) if visitor.role == Role.FACILITATOR.value else set(),
         )
 
@@ -231,6 +238,19 @@ class Portal:
             return self.message(request, "refused_title", ["not_found"], 404)
         data = pre_meeting_calendar(cycle, visitor, await self._email(visitor))
         return _calendar_response(data, "PUBLISH", f"pra-rakortekrenbang-{visitor.year}.ics")
+
+    async def calendar_feed(self, request: Request) -> Response:
+        year, participant = request.path_params["year"], request.path_params["participant"]
+        expected = feed_signature(self.feed_secret, year, participant)
+        if not self.feed_secret or not hmac.compare_digest(expected, request.path_params["signature"]):
+            return self.message(request, "refused_title", ["not_found"], 404)
+        cycle = await asyncio.to_thread(cycle_of, self.engine, year)
+        found = await asyncio.to_thread(sessions_of, self.engine, year, participant)
+        if cycle is None or found is None:
+            return self.message(request, "refused_title", ["not_found"], 404)
+        name, language, rows = found
+        data = await asyncio.to_thread(feed, cycle, rows, name, language)
+        return _calendar_response(data, "PUBLISH", f"rakortekrenbang-{year}.ics")
 
     # Actions -------------------------------------------------------------------------------
 

@@ -49,6 +49,9 @@ LINK_OPENINGS = "20/minute"
 """Per address: a person opens their link a few times a day; guessing at links takes many more."""
 ACTIONS = "30/minute"
 """Per portal session: more than anyone clicks by hand."""
+CALENDAR_FETCHES = "60/minute"
+"""Per address: calendar programs refresh a feed every hour or so; an office behind one address
+has many people."""
 
 
 def headers(https: bool) -> Secure:
@@ -112,6 +115,7 @@ def create_web_app(
             secure_cookies=https,
             secretariat=secretariat,
             csrf_secret=csrf_signing_secret(token_secret),
+            feed_secret=derived_secret(token_secret, b"calendar feed"),
         )
         limited = []
         routes_of = [
@@ -125,6 +129,8 @@ def create_web_app(
             endpoint = route.endpoint
             if route.path == LINK_PATH:
                 endpoint = limiter.limit(LINK_OPENINGS)(endpoint)
+            elif route.path.startswith("/kalender/"):
+                endpoint = limiter.limit(CALENDAR_FETCHES)(endpoint)
             elif route.methods and "POST" in route.methods:
                 endpoint = limiter.limit(ACTIONS, key_func=_per_session)(endpoint)
             limited.append(Route(route.path, endpoint, methods=route.methods, name=route.name))
@@ -144,9 +150,13 @@ def create_web_app(
     )
 
 
+def derived_secret(token_secret: str | None, purpose: bytes) -> str:
+    """A key of its own for each purpose, derived from the token secret."""
+    return hmac.new((token_secret or "rakortek").encode(), purpose, hashlib.sha256).hexdigest()
+
+
 def csrf_signing_secret(token_secret: str | None) -> str:
-    """The CSRF token is signed with a key of its own, derived from the token secret."""
-    return hmac.new((token_secret or "rakortek").encode(), b"csrf", hashlib.sha256).hexdigest()
+    return derived_secret(token_secret, b"csrf")
 
 
 def _multipart_upload(scope: dict[str, object]) -> bool:

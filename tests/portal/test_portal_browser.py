@@ -63,6 +63,17 @@ async def test_a_person_answers_an_invitation_from_the_link_in_their_mail(
         assert calendar["METHOD"] == "PUBLISH"
         assert str(event["UID"]) == f"rakortek-{session_id}@bangda.kemendagri.test"
 
+        # The personal feed: every session, fetched as a calendar program does, without a cookie.
+        address = await page.locator("#feed").input_value()
+        async with httpx.AsyncClient() as http:
+            subscribed = await http.get(address)
+            forged = await http.get(address.rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAAAAAAAAAA.ics")
+        feed = icalendar.Calendar.from_ical(subscribed.content)
+        uids = {str(e["UID"]) for e in feed.walk("VEVENT")}
+        assert f"rakortek-{session_id}@bangda.kemendagri.test" in uids
+        assert "rakortek-2022-pra@bangda.kemendagri.test" in uids
+        assert forged.status_code == 404
+
         # A phone 360 px wide: nothing to scroll sideways.
         await page.set_viewport_size({"width": 360, "height": 800})
         await page.reload()

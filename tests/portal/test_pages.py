@@ -1,0 +1,71 @@
+"""Pages without a running cycle: a person's language, what each role may open, and the link
+trade (tests on the web application in process; the browser tests run a whole cycle)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from activities.records import RecordActivities
+from models.clock import CycleClock
+from models.cycle import load_cycle
+from models.records import RegisterCycle
+from security.links import portal_link
+from security.tokens import TokenIssuer, claims_for
+from store.database import connect
+from tests.conftest import TOKEN_SECRET, write_cycle
+from tests.helpers.plan import plan_and_store
+from web.app import create_web_app
+
+
+def signed_in(database_url: str, tmp_path: Path, person: str, role: str, province: str | None):  # type: ignore[no-untyped-def]
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01", "W.02"]))
+    engine = connect(database_url)
+    # A rehearsal's clock: the cycle's calendar stands in 2022, where its tokens are valid.
+    clock = CycleClock(calendar_origin=cycle.opens_at, real_origin=datetime.now(UTC), speed=1.0)
+    RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle, clock=clock))
+    plan_and_store(engine, cycle)
+    app = create_web_app(engine, None, token_secret=TOKEN_SECRET)
+    token = TokenIssuer(TOKEN_SECRET).issue(claims_for(person, cycle.year, province, role))
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
+    return http, portal_link("", token)
+
+
+async def test_a_link_past_its_cycle_year_is_refused_as_expired(database_url: str, tmp_path: Path) -> None:
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
+    engine = connect(database_url)
+    # A live cycle's calendar is the wall clock: a 2022 token expired on 1 January 2023.
+    RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle))
+    app = create_web_app(engine, None, token_secret=TOKEN_SECRET)
+    token = TokenIssuer(TOKEN_SECRET).issue(claims_for("P94-KOORD", 2022, "94", "province_coordinator"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
+        refused = await http.get(portal_link("", token))
+    assert refused.status_code == 400 and "Tautan ini sudah tidak berlaku." in refused.text
+
+
+async def test_an_english_reader_gets_english_pages(database_url: str, tmp_path: Path) -> None:
+    http, link = signed_in(database_url, tmp_path, "BAP-06", "bappenas", None)
+    async with http:
+        opened = await http.get(link)
+        assert opened.status_code == 303 and opened.headers["location"] == "/"
+        home = await http.get("/")
+        assert '<html lang="en">' in home.text and "<h1>Home</h1>" in home.text
+        assert "My desk sessions" in home.text and "Subscribe to the calendar" in home.text
+        assert "Kehadiran" not in home.text
+
+
+async def test_each_role_opens_only_its_own_steps(database_url: str, tmp_path: Path) -> None:
+    http, link = signed_in(database_url, tmp_path, "P94-OPD-01", "province_office", "94")
+    async with http:
+        await http.get(link)
+        home = await http.get("/")
+        assert 'href="/usulan"' in home.text
+        assert "/tanda-tangan" not in home.text and "/konfirmasi/" not in home.text
+        # Another province's proposals, a signature, a confirmation, a desk outcome: not theirs.
+        for path in ("/usulan/31", "/tanda-tangan/94", "/konfirmasi/94", "/desk/2022-94-1.01"):
+            refused = await http.get(path)
+            assert refused.status_code == 404, path
+        own = await http.get("/usulan/94")
+        assert own.status_code == 200 and "Usulan Provinsi Papua" in own.text

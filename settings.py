@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     loopback without https of its own."""
     secretariat: str | None = Field(None, validation_alias="RAKORTEK_SECRETARIAT")
     """The address a refused link's page tells people to write to (the cycle's organizer mailbox)."""
+    simulate_through_portal: float = Field(
+        0.0, ge=0, le=1, validation_alias="RAKORTEK_SIMULATE_THROUGH_PORTAL"
+    )
+    """In a rehearsal, the share of provinces whose simulated people act through the portal's
+    forms (at RAKORTEK_PORTAL_URL) rather than through updates; the rehearsal sets a quarter."""
     portal_session_hours: float = Field(12, gt=0, validation_alias="RAKORTEK_PORTAL_SESSION_HOURS")
     """How long a portal session lasts after its link is opened."""
 

@@ -110,7 +110,9 @@ async def rakortek_worker(
     messages = MessageActivities(engine, pool, settings.mail_from, issuer, settings.portal_url)
     pdf_pool = pdf_processes(settings.worker_pdf_processes)
     documents = DocumentActivities(engine, settings.output_dir, pdf_pool)
-    simulation = SimulationActivities(client, engine, issuer)
+    simulation = SimulationActivities(
+        client, engine, issuer, settings.portal_url, settings.simulate_through_portal
+    )
     # Database activities are synchronous and run in this pool: one thread per activity slot,
     # local and not.
     with ThreadPoolExecutor(max_workers=2 * settings.worker_activities) as executor:

@@ -1,4 +1,5 @@
-"""Simulated participants for a rehearsal: they act through the same updates a person uses.
+"""Simulated participants for a rehearsal: they act through the same updates a person uses, or
+for a share of the provinces through the portal's forms (activities/portal_steps.py).
 
 Each step sends its update with a fixed update id, so a retried activity is deduplicated by
 the server instead of acting twice.
@@ -16,6 +17,7 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.exceptions import ApplicationError
 
+from activities.portal_steps import act_in_portal
 from models.items import (
     FundingSource,
     ItemConfirmation,
@@ -71,11 +73,25 @@ def _figure(*parts: str, low: int, high: int) -> int:
     return low + int.from_bytes(digest[:8], "big") % (high - low + 1)
 
 
+PORTAL_STEPS = ("proposals", "outcome", "confirm", "sign-regional", "sign-central")
+"""What a simulated person can do in the portal; moving and cancelling stay updates."""
+
+
 class SimulationActivities:
-    def __init__(self, client: Client, engine: Engine, issuer: TokenIssuer | None = None) -> None:
+    def __init__(
+        self,
+        client: Client,
+        engine: Engine,
+        issuer: TokenIssuer | None = None,
+        portal_url: str | None = None,
+        portal_share: float = 0.0,
+    ) -> None:
         self.client = client
         self.engine = engine
         self.issuer = issuer
+        self.portal_url = portal_url
+        self.portal_share = portal_share
+        """The share of provinces whose simulated people act through the portal's forms."""
         # A cycle's directory is fixed once registered: each look-up is made once per worker.
         self._roles: dict[tuple[int, str], tuple[str, str | None]] = {}
         self._found: dict[tuple[int, str, str | None, str | None], str] = {}
@@ -220,8 +236,26 @@ class SimulationActivities:
             actor = self._person(step.year, "central_signer")
         return SignAgreement(actor=actor, party=party, document_sha256=agreement.sha256)
 
+    def through_portal(self, step: SimulatedStep) -> bool:
+        if not self.portal_url or self.portal_share <= 0 or step.step not in PORTAL_STEPS:
+            return False
+        with Session(self.engine) as db:
+            codes = list(
+                db.scalars(
+                    select(ProvinceProgressRow.province)
+                    .where(ProvinceProgressRow.year == step.year)
+                    .order_by(ProvinceProgressRow.province)
+                )
+            )
+        # Every n-th province, from the first: the same ones in every rehearsal of a cycle.
+        every = max(1, round(1 / self.portal_share))
+        return step.province in codes[::every]
+
     @activity.defn
     async def act_as_participant(self, step: SimulatedStep) -> None:
+        if await asyncio.to_thread(self.through_portal, step):
+            await act_in_portal(self, step)
+            return
         name, arg = await asyncio.to_thread(self._prepare, step)
         workflow_id = province_workflow_id(step.year, step.province)
         update_id = f"simulated-{step.step}-{step.desk or step.province}"

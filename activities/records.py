@@ -267,6 +267,7 @@ class RecordActivities:
                         "partstat": record.partstat,
                         "sequence": record.sequence,
                         "replied_at": utc(record.at),
+                        "mode": record.mode,
                     }
                 ],
                 ["year", "subject", "participant"],

@@ -21,6 +21,8 @@ class Person:
     name: str
     email: str
     role: str = "REQ-PARTICIPANT"
+    partstat: str = "NEEDS-ACTION"
+    """An attendee's answer so far: an update carries what each invitee replied."""
 
 
 def _address(person: Person, **params: str) -> vCalAddress:
@@ -69,7 +71,9 @@ def attendee_lines(attendees: list[Person]) -> bytes:
     own, without a component around it: half the cost, for one line per crowd recipient)."""
     lines = []
     for attendee in attendees:
-        address = _address(attendee, ROLE=attendee.role, PARTSTAT="NEEDS-ACTION", RSVP="TRUE")
+        # RSVP asks for an answer: of those who have not given one.
+        asked = {"RSVP": "TRUE"} if attendee.partstat == "NEEDS-ACTION" else {}
+        address = _address(attendee, ROLE=attendee.role, PARTSTAT=attendee.partstat, **asked)
         line = Contentline.from_parts("ATTENDEE", address.params, address.to_ical().decode(), sorted=True)
         lines.append(line.to_ical() + b"\r\n")
     return b"".join(lines)

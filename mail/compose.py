@@ -131,8 +131,8 @@ def invitation_mold(outgoing: Outgoing, language: str, sender: Sender) -> Calend
     )
 
 
-def attendee(recipient: Recipient) -> Person:
-    return Person(recipient.name, recipient.email, _attendee_role(recipient))
+def attendee(recipient: Recipient, partstat: str | None = None) -> Person:
+    return Person(recipient.name, recipient.email, _attendee_role(recipient), partstat or "NEEDS-ACTION")
 
 
 def invitation(outgoing: Outgoing, language: str, sender: Sender, attendees: list[Recipient]) -> bytes | None:

@@ -18,7 +18,7 @@ from mail.compose import (
     message_id,
 )
 from models.cycle import Organizer
-from models.messages import Outgoing, SignOffFacts
+from models.messages import Outgoing, SessionFacts, SignOffFacts
 from security.links import portal_link
 from security.tokens import SIGN, TokenIssuer, claims_for
 
@@ -42,7 +42,9 @@ def calendars_for(
     from one mold per language; a session's few invitees all appear on its one invitation, a
     crowd (the pre-meeting) gets one invitation each, naming only its recipient."""
     shared = len(recipients) <= SHARED_INVITATION_LIMIT
-    everyone = [attendee(r) for r in recipients] if shared else []
+    facts = outgoing.facts
+    answers = facts.answers if isinstance(facts, SessionFacts) else {}
+    everyone = [attendee(r, answers.get(r.id)) for r in recipients] if shared else []
     molds: dict[str, CalendarMold | None] = {}
     calendars: dict[str, bytes | None] = {}
 

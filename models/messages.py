@@ -83,6 +83,8 @@ class SessionFacts(BaseModel):
     minutes_before: int
     reason: str = ""
     """Why a cancelled session was cancelled."""
+    answers: dict[str, str] = {}
+    """Each invitee's answer so far (PARTSTAT), which an update's calendar carries."""
 
 
 class DataEntryFacts(BaseModel):

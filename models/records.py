@@ -153,6 +153,8 @@ class ReplyRecord(BaseModel):
     partstat: str
     sequence: int
     at: datetime
+    mode: str | None = None
+    """onsite or online, for an invitee who attends."""
 
     @classmethod
     def of(cls, reply: RecordReply, year: int, subject: str, at: datetime) -> ReplyRecord:
@@ -163,4 +165,5 @@ class ReplyRecord(BaseModel):
             partstat=reply.partstat,
             sequence=reply.sequence,
             at=at,
+            mode=reply.mode,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.clock import CycleClock
 from models.cycle import Cycle, Deadlines, Organizer, Reminders
@@ -205,6 +205,14 @@ class RecordReply(BaseModel):
     """None: the pre-meeting."""
     partstat: Literal["ACCEPTED", "DECLINED", "TENTATIVE"]
     sequence: int = Field(ge=0, le=10_000)
+    mode: Literal["onsite", "online"] | None = None
+    """How an accepting invitee attends: at the venue (luring) or online (daring)."""
+
+    @model_validator(mode="after")
+    def _mode_only_when_attending(self) -> RecordReply:
+        if self.mode is not None and self.partstat != "ACCEPTED":
+            raise ValueError(f"an attendance mode goes with ACCEPTED, not {self.partstat}")
+        return self
 
 
 class RecordAttendance(BaseModel):

@@ -32,8 +32,21 @@ from security.tokens import SIGN, TokenIssuer, claims_for
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
-Answer = Literal["ACCEPTED", "DECLINED", "TENTATIVE"]
-ANSWERS: tuple[Answer, ...] = ("ACCEPTED", "TENTATIVE", "DECLINED")
+Answer = Literal["ACCEPTED:onsite", "ACCEPTED:online", "TENTATIVE", "DECLINED"]
+ANSWERS: tuple[Answer, ...] = ("ACCEPTED:onsite", "ACCEPTED:online", "TENTATIVE", "DECLINED")
+"""Hadir luring, Hadir daring, Belum pasti, Tidak hadir: a PARTSTAT and, attending, how."""
+
+
+def reply_of(visitor: Visitor, token: str, origin: Origin, answer: Answer, **where: object) -> RecordReply:
+    partstat, _, mode = answer.partition(":")
+    return RecordReply(
+        actor=visitor.id,
+        token=token,
+        origin=origin,
+        partstat=partstat,  # type: ignore[arg-type]
+        mode=mode or None,  # type: ignore[arg-type]
+        **where,  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True)
@@ -54,22 +67,13 @@ class Actions:
     async def answer_session(
         self, visitor: Visitor, origin: Origin, province: str, desk: str, answer: Answer, sequence: int
     ) -> Outcome:
-        reply = RecordReply(
-            actor=visitor.id,
-            token=self.token_of(visitor),
-            origin=origin,
-            desk=desk,
-            partstat=answer,
-            sequence=sequence,
-        )
+        reply = reply_of(visitor, self.token_of(visitor), origin, answer, desk=desk, sequence=sequence)
         return await self._update(
             province_workflow_id(visitor.year, province), ProvinceWorkflow.record_reply, reply
         )
 
     async def answer_pre_meeting(self, visitor: Visitor, origin: Origin, answer: Answer) -> Outcome:
-        reply = RecordReply(
-            actor=visitor.id, token=self.token_of(visitor), origin=origin, partstat=answer, sequence=0
-        )
+        reply = reply_of(visitor, self.token_of(visitor), origin, answer, sequence=0)
         return await self._update(cycle_workflow_id(visitor.year), CycleWorkflow.record_reply, reply)
 
     async def submit_proposals(

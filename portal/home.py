@@ -64,7 +64,8 @@ class SessionCard:
     state: str
     sequence: int
     answer: str | None
-    """The person's latest answer (ACCEPTED, DECLINED, TENTATIVE), if any."""
+    """The person's latest answer (ACCEPTED:onsite, ACCEPTED:online, TENTATIVE, DECLINED, or
+    ACCEPTED from a calendar's reply), if any."""
 
     @property
     def rescheduled(self) -> bool:
@@ -151,13 +152,14 @@ def home_of(engine: Engine, visitor: Visitor) -> Home:
                 )
             ).all()
         )
-        answers = dict(
-            db.execute(
-                select(ReplyRow.subject, ReplyRow.partstat).where(
+        answers = {
+            subject: f"{partstat}:{mode}" if mode else partstat
+            for subject, partstat, mode in db.execute(
+                select(ReplyRow.subject, ReplyRow.partstat, ReplyRow.mode).where(
                     ReplyRow.year == year, ReplyRow.participant == visitor.id
                 )
-            ).all()
-        )
+            )
+        }
     venue_zone = cycle_row.venue_zone
     now = calendar_now(cycle_row)
     cards = [

@@ -123,7 +123,7 @@ class ProposalPages:
         title, stage, deadline = found
         t = labels(visitor.language)
         sent = await asyncio.to_thread(submitted, self.engine, visitor, province)
-        worded = {key: worded(error, t) for key, error in (errors or {}).items()}
+        messages = {key: worded(error, t) for key, error in (errors or {}).items()}
         return self.portal.render(
             request,
             "proposals.html.j2",
@@ -136,7 +136,7 @@ class ProposalPages:
             desks=self._desks(visitor),
             levels=[level.value for level in ItemLevel],
             sources=[source.value for source in FundingSource],
-            errors=worded,
+            errors=messages,
             marked=marked or set(),
             row_notes={},
             notes=notes or [],

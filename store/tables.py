@@ -194,6 +194,8 @@ class ReplyRow(Base):
     partstat: Mapped[str] = mapped_column(String(12))
     sequence: Mapped[int] = mapped_column(Integer)
     replied_at: Mapped[datetime] = mapped_column(DateTime)
+    mode: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    """onsite (luring) or online (daring), for an invitee who attends."""
 
 
 class ActionRow(Base):

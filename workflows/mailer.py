@@ -109,6 +109,7 @@ class ProvinceMailer:
             desk_title=self.progress.desks[session.desk].title,
             minutes_before=self.progress.input.reminders.minutes_before,
             reason=reason,
+            answers=dict(self.progress.replies.get(session.desk, {})),
         )
         await self.send(
             kind, session.recipients, facts, session=session, variant=variant, skip_reason=skip_reason

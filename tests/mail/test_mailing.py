@@ -6,6 +6,7 @@ from datetime import datetime
 from email import message_from_bytes, policy
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from pydantic import ValidationError
 
@@ -127,3 +128,41 @@ def test_an_escalation_says_what_is_awaited_in_the_readers_language(
     step_en = "confirmation" if step is EscalationStep.CONFIRMATION else "signature"
     assert f"is past the {step_en} deadline" in english
     assert "konfirmasi" not in english and "penandatanganan" not in english
+
+
+def test_an_update_carries_each_invitees_answer_so_far() -> None:
+    from mail.mailing import calendars_for
+    from models.messages import CalendarEvent, SessionFacts
+
+    facilitator = Recipient("FAC-1.01", "Hendra", "hendra@bangda.kemendagri.test", "id", "Asia/Jakarta")
+    outgoing = Outgoing(
+        year=2022,
+        organizer=ORGANIZER,
+        kind=MailKind.SESSION_UPDATE,
+        subject_ref="2022-94-1.01",
+        province="94",
+        session_id="2022-94-1.01",
+        sequence=1,
+        recipients=[KEPALA.id, facilitator.id],
+        event=CalendarEvent(
+            uid="rakortek-2022-94-1.01@bangda.kemendagri.test",
+            sequence=1,
+            summary="Desk Urusan Pendidikan: Provinsi Papua",
+            starts_at=datetime(2022, 2, 22, 9, tzinfo=WIT),
+            ends_at=datetime(2022, 2, 22, 10, tzinfo=WIT),
+            zone="Asia/Jakarta",
+            location="Hotel Bidakara, Ruang Desk 1.01",
+            online_link="",
+        ),
+        facts=SessionFacts(region=PAPUA, desk_title="Desk Urusan Pendidikan", minutes_before=60,
+                           answers={KEPALA.id: "ACCEPTED"}),
+        made_at=datetime(2022, 2, 20, 12, tzinfo=WIT),
+    )  # fmt: skip
+    calendar = calendars_for(outgoing, SENDER, [KEPALA, facilitator])(KEPALA)
+    assert calendar is not None
+    (event,) = icalendar.Calendar.from_ical(calendar).walk("VEVENT")
+    states = {
+        str(a).removeprefix("mailto:"): (a.params["PARTSTAT"], a.params.get("RSVP"))
+        for a in event["ATTENDEE"]
+    }
+    assert states == {KEPALA.email: ("ACCEPTED", None), facilitator.email: ("NEEDS-ACTION", "TRUE")}

@@ -48,13 +48,13 @@ async def test_a_person_answers_an_invitation_from_the_link_in_their_mail(
         assert await serious_violations(page) == []
 
         # Answer with the keyboard alone: focus the first choice, pick, submit.
-        await card.get_by_label("Hadir", exact=True).focus()
+        await card.get_by_label("Hadir luring").focus()
         await page.keyboard.press("Space")
         await card.get_by_role("button", name="Jawab").focus()
         await page.keyboard.press("Enter")
         await page.get_by_text("Jawaban Anda tercatat.").wait_for()
         await shoot(page, "portal", "beranda-dijawab")
-        assert "Hadir" in await card.locator("dl").inner_text()
+        assert "Hadir luring" in await card.locator("dl").inner_text()
 
         # The calendar file updates the entry the invitation made.
         ics = await page.request.get(f"{base}/sesi/{session_id}.ics")
@@ -89,7 +89,7 @@ async def test_a_person_answers_an_invitation_from_the_link_in_their_mail(
 
     with Session(engine) as db:
         reply = db.get(ReplyRow, (cycle.year, session_id, _participant(engine, person)))
-        assert reply is not None and reply.partstat == "ACCEPTED"
+        assert reply is not None and (reply.partstat, reply.mode) == ("ACCEPTED", "onsite")
         action = db.scalars(select(ActionRow).where(ActionRow.action == "record_reply")).one()
         assert action.actor == reply.participant and action.update_id.startswith("portal-")
         # The audit trail says where: the portal session, the address, the browser.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 from playwright.async_api import Page, async_playwright
 from sqlalchemy import select
@@ -54,6 +55,7 @@ def submitted(running_cycle: RunningCycle) -> dict[str, int]:
         )
 
 
+@pytest.mark.speed(2_000)
 async def test_proposals_typed_uploaded_refused_and_submitted(
     running_cycle: RunningCycle, tmp_path: Path
 ) -> None:

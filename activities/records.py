@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from models.records import (
     ActionRecord,
+    AttendanceEntry,
     AttendanceRecord,
     ConfirmationsRecord,
     OutcomeRecord,
@@ -24,6 +25,7 @@ from models.stages import SessionState, Stage
 from store.database import upsert, utc
 from store.tables import (
     ActionRow,
+    AttendanceRow,
     ConfirmationRow,
     CycleRow,
     DeskRow,
@@ -252,6 +254,14 @@ class RecordActivities:
                 ],
                 ["year", "province", "party"],
             )
+
+    @activity.defn
+    def record_check_in(self, entry: AttendanceEntry) -> None:
+        row = entry.model_dump()
+        row["at"] = utc(entry.at)
+        with Session(self.engine) as db, db.begin():
+            # The first check-in stands; a second (another tab, a retry) changes nothing.
+            upsert(db, AttendanceRow, [row], ["year", "subject", "participant"], update=False)
 
     @activity.defn
     def record_reply(self, record: ReplyRecord) -> None:

@@ -63,7 +63,18 @@ def print_province(status: ProvinceStatus) -> None:
     if status.overdue:
         console.print(f"[bold red]overdue:[/] {', '.join(status.overdue)}")
     table = Table()
-    for column in ("desk", "venue time", "province time", "seq", "state", "invitation", "replies", "items"):
+    columns = (
+        "desk",
+        "venue time",
+        "province time",
+        "seq",
+        "state",
+        "invitation",
+        "replies",
+        "present",
+        "items",
+    )
+    for column in columns:
         table.add_column(column)
     for s in status.sessions:
         table.add_row(
@@ -74,6 +85,7 @@ def print_province(status: ProvinceStatus) -> None:
             Text(s.state + (" (overdue)" if s.overdue else ""), style="bold red" if s.overdue else ""),
             ", ".join(f"{k} {v}" for k, v in s.invitation.items()),
             ", ".join(f"{k} {v}" for k, v in s.replies.items()),
+            ", ".join(f"{k} {v}" for k, v in s.attendance.items()),
             str(s.outcome_items),
         )
     console.print(table)

@@ -14,6 +14,7 @@ from models.stages import SessionState, Stage
 from models.status import CycleStatus, ProvinceOverview, ProvinceStatus, SessionStatus
 from store.database import utc
 from store.tables import (
+    AttendanceRow,
     ConfirmationRow,
     CycleRow,
     DeskRow,
@@ -210,6 +211,11 @@ def province_status(engine: Engine, year: int, code: str, calendar: datetime | N
                 select(ReplyRow.subject, ReplyRow.partstat).where(ReplyRow.year == year)
             )
         )
+        present = Counter(
+            db.execute(
+                select(AttendanceRow.subject, AttendanceRow.mode).where(AttendanceRow.year == year)
+            ).all()
+        )
         items = Counter(
             db.scalars(
                 select(OutcomeItemRow.desk).where(
@@ -238,6 +244,7 @@ def province_status(engine: Engine, year: int, code: str, calendar: datetime | N
                     partstat: n for (subject, partstat), n in sorted(replies.items()) if subject == s.id
                 },
                 outcome_items=items[s.desk],
+                attendance={mode: n for (subject, mode), n in sorted(present.items()) if subject == s.id},
                 overdue=s.ends_at < now
                 and s.state not in (SessionState.OUTCOME_RECORDED, SessionState.CANCELLED),
             )

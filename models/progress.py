@@ -47,6 +47,8 @@ class ProvinceProgress(BaseModel):
     """Desks whose cancellation went out to every invitee."""
     replies: dict[str, dict[str, str]] = {}
     """Desk → invitee → PARTSTAT."""
+    attendance: dict[str, dict[str, str]] = {}
+    """Desk → who checked in → onsite or online."""
     amended: bool = False
     """An outcome changed during sign-off: the document must be rendered and signed again."""
     amendments: int = 0
@@ -137,6 +139,9 @@ class ProvinceProgress(BaseModel):
         self.signatures[signature.party] = signature
         return [p.value for p in self.unsigned()]
 
+    def check_in(self, desk: str, person: str, mode: str) -> None:
+        self.attendance.setdefault(desk, {})[person] = mode
+
     def reply(self, desk: str, invitee: str, partstat: str) -> None:
         self.replies.setdefault(desk, {})[invitee] = partstat
 
@@ -197,6 +202,7 @@ class ProvinceProgress(BaseModel):
                 "outcome_items": len(self.outcomes.get(desk, [])),
                 "cancel_reason": self.cancel_reasons.get(desk),
                 "replies": self.replies.get(desk, {}),
+                "attendance": self.attendance.get(desk, {}),
             }
         )
 

@@ -11,7 +11,7 @@ from models.cycle import Cycle
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
 from models.sessions import DeskSession
 from models.stages import Party, SessionState, Stage
-from models.workflow_io import RecordReply
+from models.workflow_io import CheckIn, RecordReply
 
 
 class RegisterCycle(BaseModel):
@@ -166,4 +166,25 @@ class ReplyRecord(BaseModel):
             sequence=reply.sequence,
             at=at,
             mode=reply.mode,
+        )
+
+
+class AttendanceEntry(BaseModel):
+    """One person present at a session or the pre-meeting (the daftar hadir)."""
+
+    year: int
+    subject: str
+    """A session's id, or the pre-meeting's ``YEAR-pra``."""
+    participant: str
+    mode: str
+    """onsite or online."""
+    source: str
+    """portal (the person checked in), or the name of an imported video platform report."""
+    at: datetime
+
+    @classmethod
+    def of(cls, check_in: CheckIn, year: int, subject: str, at: datetime) -> AttendanceEntry:
+        source = "portal" if check_in.origin else "command line"
+        return cls(
+            year=year, subject=subject, participant=check_in.actor, mode=check_in.mode, source=source, at=at
         )

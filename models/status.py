@@ -55,6 +55,8 @@ class SessionStatus(BaseModel):
     """Invitees' answers per PARTSTAT."""
     outcome_items: int
     overdue: bool
+    attendance: dict[str, int] = {}
+    """Who checked in, per mode (onsite, online): the daftar hadir's count."""
 
 
 class ProvinceStatus(ProvinceOverview):

@@ -215,6 +215,20 @@ class RecordReply(BaseModel):
         return self
 
 
+class CheckIn(BaseModel):
+    """ "Saya hadir": an invitee says they are at the session (or the pre-meeting), at the venue
+    or online, from half an hour before it begins until it ends."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
+    desk: Line | None = None
+    """None: the pre-meeting."""
+    mode: Literal["onsite", "online"]
+
+
 class RecordAttendance(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
@@ -255,6 +269,8 @@ class SessionDetail(SessionView):
     outcome_items: int
     cancel_reason: str | None
     replies: dict[str, str] = {}
+    attendance: dict[str, str] = {}
+    """Who checked in, and how (onsite, online)."""
 
 
 class ProvinceState(BaseModel):

@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
 from models.stages import Party
 from models.workflow_io import (
+    CheckIn,
     ConfirmItems,
     Origin,
     RecordOutcome,
@@ -75,6 +76,19 @@ class Actions:
     async def answer_pre_meeting(self, visitor: Visitor, origin: Origin, answer: Answer) -> Outcome:
         reply = reply_of(visitor, self.token_of(visitor), origin, answer, sequence=0)
         return await self._update(cycle_workflow_id(visitor.year), CycleWorkflow.record_reply, reply)
+
+    async def check_in(
+        self, visitor: Visitor, origin: Origin, province: str, desk: str, mode: str
+    ) -> Outcome:
+        update = CheckIn(
+            actor=visitor.id,
+            token=self.token_of(visitor),
+            origin=origin,
+            desk=desk,
+            mode=mode,  # type: ignore[arg-type]
+        )
+        workflow_id = province_workflow_id(visitor.year, province)
+        return await self._update(workflow_id, ProvinceWorkflow.check_in, update)
 
     async def submit_proposals(
         self, visitor: Visitor, origin: Origin, province: str, items: list[ProposalItem]

@@ -19,7 +19,9 @@ from models.cycle import Cycle
 from models.reference import ZONE_ABBREVIATION
 from models.stages import SessionState
 from portal.visitors import Visitor
+from rules.desk_sessions import CHECK_IN_OPENS
 from store.tables import (
+    AttendanceRow,
     CycleRow,
     DeskRow,
     ParticipantRow,
@@ -72,6 +74,10 @@ class SessionCard:
         return self.sequence > 0 and self.state != SessionState.CANCELLED.value
 
     ended: bool = False
+    check_in_open: bool = False
+    """From half an hour before the session until its end, unless it is cancelled."""
+    checked_in: str | None = None
+    """onsite or online, once the person said "Saya hadir"."""
 
     @property
     def answerable(self) -> bool:
@@ -152,6 +158,13 @@ def home_of(engine: Engine, visitor: Visitor) -> Home:
                 )
             ).all()
         )
+        present = dict(
+            db.execute(
+                select(AttendanceRow.subject, AttendanceRow.mode).where(
+                    AttendanceRow.year == year, AttendanceRow.participant == visitor.id
+                )
+            ).all()
+        )
         answers = {
             subject: f"{partstat}:{mode}" if mode else partstat
             for subject, partstat, mode in db.execute(
@@ -177,6 +190,9 @@ def home_of(engine: Engine, visitor: Visitor) -> Home:
             sequence=s.sequence,
             answer=answers.get(s.id),
             ended=s.ends_at <= now,
+            check_in_open=s.state != SessionState.CANCELLED.value
+            and s.starts_at - CHECK_IN_OPENS <= now <= s.ends_at,
+            checked_in=present.get(s.id),
         )
         for s in sessions
     ]

@@ -90,6 +90,7 @@ class Portal:
             Route("/pra/jawaban", self.answer_pre_meeting, methods=["POST"]),
             Route("/sesi/{session_id}.ics", self.session_ics),
             Route("/sesi/{session_id}/jawaban", self.answer_session, methods=["POST"]),
+            Route("/sesi/{session_id}/hadir", self.check_in, methods=["POST"]),
             Route("/kalender/{year:int}/{participant}/{signature}.ics", self.calendar_feed),
         ]
 
@@ -171,8 +172,12 @@ class Portal:
         visitor = await self.visitor(request)
         if visitor is None:
             return self.message(request, "welcome_title", ["welcome"], 200)
-        answered = request.query_params.get("dijawab")
-        notes = {answered: Note("ok", labels(visitor.language)["answer_saved"])} if answered else {}
+        t = labels(visitor.language)
+        notes = {}
+        if answered := request.query_params.get("dijawab"):
+            notes[answered] = Note("ok", t["answer_saved"])
+        if present := request.query_params.get("hadir"):
+            notes[present] = Note("ok", t["checked_in_saved"])
         return await self.home_page(request, visitor, notes)
 
     async def open_link(self, request: Request) -> Response:
@@ -281,6 +286,26 @@ class Portal:
                 visitor, origin_of(request, visitor), row.province, row.desk, answer, row.sequence
             )
         return await self._after(request, visitor, row.id, outcome)
+
+    async def check_in(self, request: Request) -> Response:
+        visitor = await self.visitor(request)
+        if visitor is None:
+            return self.expired(request)
+        row = await asyncio.to_thread(session_of, self.engine, visitor, request.path_params["session_id"])
+        if row is None:
+            return self.message(request, "refused_title", ["not_found"], 404)
+        mode = (await request.form()).get("mode")
+        t = labels(visitor.language)
+        if mode not in ("onsite", "online"):
+            outcome = Outcome(False, t["check_in_mode_missing"])
+        else:
+            outcome = await self.actions.check_in(
+                visitor, origin_of(request, visitor), row.province, row.desk, mode
+            )
+        if outcome.accepted:
+            return RedirectResponse(f"/?hadir={row.id}#{_anchor(row.id)}", status_code=303)
+        text = t["check_in_refused"].format(reason=outcome.reason)
+        return await self.home_page(request, visitor, {row.id: Note("refused", text)}, status_code=409)
 
     async def answer_pre_meeting(self, request: Request) -> Response:
         visitor = await self.visitor(request)

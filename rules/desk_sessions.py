@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from models.participants import Participant, Role
 from models.progress import ProvinceProgress
 from models.sessions import DeskSession
 from models.stages import SessionState, Stage
-from models.workflow_io import CancelSession, RecordOutcome, RecordReply, RescheduleSession
+from models.workflow_io import CancelSession, CheckIn, RecordOutcome, RecordReply, RescheduleSession
 from rules.access import (
     actor_of,
     province_actor,
@@ -127,4 +127,28 @@ def check_cancel(progress: ProvinceProgress, update: CancelSession, now: datetim
     session, person = changeable(progress, update.desk, update.actor, update.token, now, "cancel")
     if session.state is SessionState.CANCELLED:
         raise refuse(f"the session at desk {update.desk} is already cancelled")
+    return person
+
+
+CHECK_IN_OPENS = timedelta(minutes=30)
+"""How long before a session (or the pre-meeting) begins its check-in opens."""
+
+
+def check_check_in(progress: ProvinceProgress, update: CheckIn, now: datetime) -> Participant:
+    """ "Saya hadir": an invitee of the session, with their own token, while it runs (from half
+    an hour before it begins)."""
+    require_plan(progress)
+    session = session_of(progress, update.desk)
+    person = province_actor(progress, update.actor, update.token, now)
+    if person.id not in session.recipients:
+        raise refuse(f"{person.id} is not invited to the session at desk {update.desk}")
+    if session.state is SessionState.CANCELLED:
+        raise refuse(f"the session at desk {update.desk} is cancelled")
+    if now < session.starts_at - CHECK_IN_OPENS:
+        raise refuse(
+            f"check-in for desk {update.desk} opens half an hour before it begins "
+            f"({(session.starts_at - CHECK_IN_OPENS).isoformat()})"
+        )
+    if now > session.ends_at:
+        raise refuse(f"the session at desk {update.desk} has ended ({session.ends_at.isoformat()})")
     return person

@@ -265,3 +265,17 @@ class ProposalDraftRow(Base):
     rows: Mapped[str] = mapped_column(Text)
     """JSON: a list of rows, each a mapping of field to the text typed."""
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AttendanceRow(Base):
+    """The daftar hadir: who was present at each session and the pre-meeting, and how."""
+
+    __tablename__ = "attendance"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(40), primary_key=True)
+    """The session id, or YEAR-pra for the pre-meeting."""
+    participant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    """Calendar time (UTC) of the check-in."""

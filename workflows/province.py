@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from models.records import (
         AgreementDocument,
         AgreementRequest,
+        AttendanceEntry,
         ConfirmationsRecord,
         OutcomeRecord,
         ProposalsRecord,
@@ -43,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from models.stages import Party, Stage
     from models.workflow_io import (
         CancelSession,
+        CheckIn,
         ConfirmItems,
         LoadProvincePlan,
         ProvinceInput,
@@ -349,6 +351,21 @@ class ProvinceWorkflow:
     @record_reply.validator
     def _validate_reply(self, update: RecordReply) -> None:
         desk_sessions.check_reply(self.progress, update, self.time.now())
+
+    @workflow.update
+    async def check_in(self, update: CheckIn) -> str:
+        """An invitee is present at a session, at the venue or online (the daftar hadir)."""
+        assert update.desk is not None
+        self.audit("check_in", update, f"desk {update.desk}: {update.mode}")
+        self.progress.check_in(update.desk, update.actor, update.mode)
+        subject = self.progress.sessions[update.desk].id
+        entry = AttendanceEntry.of(update, self.year, subject, self.time.now())
+        self.recorder.record(RecordActivities.record_check_in, entry)
+        return update.mode
+
+    @check_in.validator
+    def _validate_check_in(self, update: CheckIn) -> None:
+        desk_sessions.check_check_in(self.progress, update, self.time.now())
 
     @workflow.update
     async def reschedule(self, update: RescheduleSession) -> int:

@@ -3,7 +3,7 @@ trade (tests on the web application in process; the browser tests run a whole cy
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -69,3 +69,33 @@ async def test_each_role_opens_only_its_own_steps(database_url: str, tmp_path: P
             assert refused.status_code == 404, path
         own = await http.get("/usulan/94")
         assert own.status_code == 200 and "Usulan Provinsi Papua" in own.text
+
+
+async def test_the_check_in_opens_half_an_hour_before_a_session(database_url: str, tmp_path: Path) -> None:
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
+    engine = connect(database_url)
+    RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle))
+    (session,) = plan_and_store(engine, cycle)
+    person = session.recipients[0]
+    row = next(p for p in cycle.participants if p.id == person)
+    token = TokenIssuer(TOKEN_SECRET).issue(claims_for(person, cycle.year, row.province, row.role.value))
+    app = create_web_app(engine, None, token_secret=TOKEN_SECRET)
+
+    def clock_at(moment: datetime) -> None:
+        clock = CycleClock(calendar_origin=moment, real_origin=datetime.now(UTC), speed=1.0)
+        RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle, clock=clock))
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
+        clock_at(session.starts_at - timedelta(minutes=40))
+        await http.get(portal_link("", token))
+        assert "Saya hadir" not in (await http.get("/")).text
+        clock_at(session.starts_at - timedelta(minutes=25))
+        home = (await http.get("/")).text
+        assert 'action="/sesi/2022-94-1.01/hadir"' in home and "Di lokasi (luring)" in home
+        # No Temporal behind this portal: the workflow cannot be asked, and the page says so.
+        refused = await http.post(
+            f"/sesi/{session.id}/hadir", data={"csrftoken": http.cookies["csrftoken"], "mode": "onsite"}
+        )
+        assert refused.status_code == 409 and "Kehadiran tidak dapat dicatat" in refused.text
+        clock_at(session.ends_at + timedelta(minutes=1))
+        assert "Saya hadir" not in (await http.get("/")).text

@@ -12,8 +12,8 @@ from temporalio.exceptions import ApplicationError
 from models.items import ItemStatus
 from models.sessions import TransitionRefused
 from models.stages import SessionState, Stage
-from models.workflow_io import CancelSession, RecordOutcome, RecordReply, RescheduleSession
-from rules.desk_sessions import check_cancel, check_outcome, check_reply, check_reschedule
+from models.workflow_io import CancelSession, CheckIn, RecordOutcome, RecordReply, RescheduleSession
+from rules.desk_sessions import check_cancel, check_check_in, check_outcome, check_reply, check_reschedule
 from tests.helpers.progress import outcome, progress, token
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -163,3 +163,21 @@ def test_a_damaged_token_on_a_reply_is_refused_as_damaged() -> None:
     reply = RecordReply(actor="FAC-1.01", token="not.a.token", desk="1.01", partstat="ACCEPTED", sequence=0)
     with refused("the token is not valid here"):
         check_reply(state, reply, datetime(2022, 2, 18, 10, tzinfo=WIB))
+
+
+def test_check_in_from_half_an_hour_before_until_the_end() -> None:
+    state = progress()
+    session = state.sessions["1.01"]
+    check_in = CheckIn(actor="FAC-1.01", token=token(state, "FAC-1.01"), desk="1.01", mode="online")
+    with refused("opens half an hour before it begins"):
+        check_check_in(state, check_in, session.starts_at - timedelta(minutes=31))
+    assert check_check_in(state, check_in, session.starts_at - timedelta(minutes=30)).id == "FAC-1.01"
+    assert check_check_in(state, check_in, session.ends_at).id == "FAC-1.01"
+    with refused("has ended"):
+        check_check_in(state, check_in, session.ends_at + timedelta(minutes=1))
+    other = CheckIn(actor="FAC-W.01", token=token(state, "FAC-W.01"), desk="1.01", mode="onsite")
+    with refused("is not invited to the session at desk 1.01"):
+        check_check_in(state, other, session.starts_at)
+    state.take_change(session.cancelled(), reason="x")
+    with refused("is cancelled"):
+        check_check_in(state, check_in, session.starts_at)

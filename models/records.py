@@ -11,7 +11,7 @@ from models.cycle import Cycle
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
 from models.sessions import DeskSession
 from models.stages import Party, SessionState, Stage
-from models.workflow_io import CheckIn, RecordReply
+from models.workflow_io import CheckIn, ConfirmItems, RecordReply, SignatureView
 
 
 class RegisterCycle(BaseModel):
@@ -76,6 +76,12 @@ class ConfirmationsRecord(BaseModel):
     confirmations: list[ItemConfirmation]
     at: datetime
 
+    @classmethod
+    def of(cls, update: ConfirmItems, year: int, province: str, at: datetime) -> ConfirmationsRecord:
+        return cls(
+            year=year, province=province, actor=update.actor, confirmations=update.confirmations, at=at
+        )
+
 
 class SignatureRecord(BaseModel):
     year: int
@@ -85,6 +91,18 @@ class SignatureRecord(BaseModel):
     actor_name: str
     sha256: str
     at: datetime
+
+    @classmethod
+    def of(cls, signature: SignatureView, year: int, province: str, name: str) -> SignatureRecord:
+        return cls(
+            year=year,
+            province=province,
+            party=signature.party,
+            actor=signature.signer,
+            actor_name=name,
+            sha256=signature.document_sha256,
+            at=signature.signed_at,
+        )
 
 
 class SignaturesVoided(BaseModel):

@@ -294,16 +294,14 @@ class ProvinceWorkflow:
     async def confirm_items(self, update: ConfirmItems) -> int:
         """The province confirms location readiness and target of agreed items."""
         self.audit("confirm_items", update, f"{len(update.confirmations)} confirmations")
-        self.recorder.record(
-            RecordActivities.record_confirmations,
-            ConfirmationsRecord(
-                year=self.year,
-                province=self.code,
-                actor=update.actor,
-                confirmations=update.confirmations,
-                at=self.time.now(),
-            ),
+        confirmed = ConfirmationsRecord(
+            year=self.year,
+            province=self.code,
+            actor=update.actor,
+            confirmations=update.confirmations,
+            at=self.time.now(),
         )
+        self.recorder.record(RecordActivities.record_confirmations, confirmed)
         return self.progress.confirm(update.confirmations)
 
     @confirm_items.validator
@@ -314,21 +312,15 @@ class ProvinceWorkflow:
     async def sign(self, update: SignAgreement) -> list[str]:
         """One party signs the agreement document, bound to its SHA-256."""
         self.audit("sign", update, f"{update.party.value} side, SHA-256 {update.document_sha256}")
-        at = self.time.now()
-        self.recorder.record(
-            RecordActivities.record_signature,
-            SignatureRecord(
-                year=self.year,
-                province=self.code,
-                party=update.party,
-                actor=update.actor,
-                actor_name=self.progress.people[update.actor].name,
-                sha256=update.document_sha256,
-                at=at,
-            ),
-        )
         signature = SignatureView(
-            party=update.party, signer=update.actor, signed_at=at, document_sha256=update.document_sha256
+            party=update.party,
+            signer=update.actor,
+            signed_at=self.time.now(),
+            document_sha256=update.document_sha256,
+        )
+        name = self.progress.people[update.actor].name
+        self.recorder.record(
+            RecordActivities.record_signature, SignatureRecord.of(signature, self.year, self.code, name)
         )
         return self.progress.sign(signature, read_unverified(update.token).jti if update.token else None)
 

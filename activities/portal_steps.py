@@ -14,24 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from activities.portal_participant import PortalParticipant
+from models.items import PlanItem
 from models.stages import Party
 from store.tables import ConfirmationRow, OutcomeItemRow, ProposalRow, SessionRow, SignatureRow
 
 if TYPE_CHECKING:
     from activities.simulation import SimulatedStep, SimulationActivities
 
-FIELDS = (
-    "ref",
-    "desk",
-    "level",
-    "title",
-    "indicator",
-    "target_value",
-    "target_unit",
-    "location",
-    "budget_rupiah",
-    "funding_source",
-)
+FIELDS = tuple(PlanItem.model_fields)
 
 
 def _count(sim: SimulationActivities, query: object) -> int:

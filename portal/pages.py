@@ -212,6 +212,20 @@ class Portal:
         response.delete_cookie(COOKIE, httponly=True, samesite="lax", secure=self.secure_cookies)
         return response
 
+    async def choose_province(self, request: Request, target: str) -> Response:
+        """A page per province: a province's own people go straight to theirs, central roles
+        choose one."""
+        visitor = await self.visitor(request)
+        if visitor is None:
+            return self.expired(request)
+        if visitor.province is not None:
+            return RedirectResponse(f"{target}/{visitor.province}", status_code=303)
+        cycle = await asyncio.to_thread(cycle_of, self.engine, visitor.year)
+        provinces = [(p.code, p.title) for p in cycle.provinces] if cycle else []
+        return self.render(
+            request, "choose.html.j2", "choose_province", visitor, provinces=provinces, target=target
+        )
+
     def expired(self, request: Request) -> HTMLResponse:
         return self.message(request, "refused_title", ["session_expired"], 401, help=True)
 

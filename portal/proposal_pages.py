@@ -95,16 +95,7 @@ class ProposalPages:
     # Pages -------------------------------------------------------------------------------------
 
     async def choose(self, request: Request) -> Response:
-        visitor = await self.portal.visitor(request)
-        if visitor is None:
-            return self.portal.expired(request)
-        if visitor.province is not None:
-            return RedirectResponse(f"/usulan/{visitor.province}", status_code=303)
-        cycle = cycle_of(self.engine, visitor.year)
-        provinces = [(p.code, p.title) for p in cycle.provinces] if cycle else []
-        return self.portal.render(
-            request, "choose.html.j2", "choose_province", visitor, provinces=provinces, target="/usulan"
-        )
+        return await self.portal.choose_province(request, "/usulan")
 
     async def render(
         self,

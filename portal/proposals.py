@@ -20,24 +20,13 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from models.items import FundingSource, ItemLevel, ProposalItem
+from models.items import FundingSource, ItemLevel, PlanItem, ProposalItem
 from models.participants import Role
 from portal.visitors import Visitor
 from store.database import upsert
 from store.tables import ProposalDraftRow, ProposalRow
 
-FIELDS = (
-    "ref",
-    "desk",
-    "level",
-    "title",
-    "indicator",
-    "target_value",
-    "target_unit",
-    "location",
-    "budget_rupiah",
-    "funding_source",
-)
+FIELDS = tuple(PlanItem.model_fields)
 """The columns of a row, in the order of the form and of the CSV/XLSX template."""
 
 MAX_ROWS = 2000

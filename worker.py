@@ -161,6 +161,8 @@ async def rakortek_worker(
 
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every address it asks at INFO, and a portal link's carries its reader's token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = load_settings()
     try:
         require_current(connect(settings.database_url))

@@ -24,14 +24,35 @@ class PortalRefused(ApplicationError):
         super().__init__(message, type="PortalRefused", non_retryable=True)
 
 
+class PortalBusy(ApplicationError):
+    """429: the portal's rate limit; the activity tries again after its retry policy's pause."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, type="PortalBusy")
+
+
+def _check(response: httpx.Response, what: str) -> None:
+    if response.status_code == 429:
+        raise PortalBusy(f"{what}: the portal asks to slow down (429)")
+
+
 class PortalParticipant:
-    def __init__(self, portal_url: str, token: str, timeout: float = 60) -> None:
+    def __init__(
+        self,
+        portal_url: str,
+        token: str,
+        timeout: float = 60,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.base = portal_url.rstrip("/")
         self.token = token
-        self.http = httpx.AsyncClient(base_url=self.base, timeout=timeout, follow_redirects=False)
+        self.http = httpx.AsyncClient(
+            base_url=self.base, timeout=timeout, follow_redirects=False, transport=transport
+        )
 
     async def __aenter__(self) -> PortalParticipant:
         opened = await self.http.get(portal_link("", self.token))
+        _check(opened, "opening the link")
         if opened.status_code != 303:
             raise PortalRefused(f"the portal did not open the link ({opened.status_code})")
         # Where the link leads, as a browser follows it: the page that hands out the form token.
@@ -57,6 +78,7 @@ class PortalParticipant:
         response = await self.http.post(path, data=form)
         if response.status_code == 303:
             return
+        _check(response, path)
         found = _REFUSAL.search(response.text)
         reason = unescape(found.group(1)).strip() if found else response.text[:300]
         raise PortalRefused(f"{path} refused ({response.status_code}): {reason}")

@@ -45,8 +45,9 @@ from security.tokens import TokenIssuer
 from settings import PROJECT_DIR
 
 STATIC = PROJECT_DIR / "static"
-LINK_OPENINGS = "20/minute"
-"""Per address: a person opens their link a few times a day; guessing at links takes many more."""
+LINK_OPENINGS = "120/minute"
+"""Per address: a person opens their link a few times a day, an office behind one address has
+many people, and a link is a signed token that no number of guesses finds."""
 ACTIONS = "30/minute"
 """Per portal session: more than anyone clicks by hand."""
 CALENDAR_FETCHES = "60/minute"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from activities.records import RecordActivities
 from models.clock import CycleClock
@@ -99,3 +100,21 @@ async def test_the_check_in_opens_half_an_hour_before_a_session(database_url: st
         assert refused.status_code == 409 and "Kehadiran tidak dapat dicatat" in refused.text
         clock_at(session.ends_at + timedelta(minutes=1))
         assert "Saya hadir" not in (await http.get("/")).text
+
+
+async def test_a_simulated_person_slowed_by_the_rate_limit_tries_again(
+    database_url: str, tmp_path: Path
+) -> None:
+    from activities.portal_participant import PortalBusy, PortalParticipant
+
+    http, link = signed_in(database_url, tmp_path, "P94-KOORD", "province_coordinator", "94")
+    transport = http._transport
+    token = link.split("token=", 1)[1]
+    opened = 0
+    with pytest.raises(PortalBusy) as busy:
+        for _ in range(200):
+            async with PortalParticipant("http://127.0.0.1", token, transport=transport):
+                opened += 1
+    # The limit lets an office's worth of people in, then asks to slow down; the activity retries.
+    assert opened == 120 and not busy.value.non_retryable
+    await http.aclose()

@@ -34,6 +34,9 @@ class PortalBusy(ApplicationError):
 def _check(response: httpx.Response, what: str) -> None:
     if response.status_code == 429:
         raise PortalBusy(f"{what}: the portal asks to slow down (429)")
+    if response.status_code == 503:
+        found = _REFUSAL.search(response.text)
+        raise PortalBusy(f"{what}: the portal could not act now (503): {found.group(1) if found else ''}")
 
 
 class PortalParticipant:

@@ -7,13 +7,14 @@ token, made again from the claims their link proved (never stored).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Literal
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
 from models.stages import Party
@@ -55,6 +56,18 @@ class Outcome:
     accepted: bool
     reason: str = ""
     """Why it was refused, as the workflow said it."""
+    busy: bool = False
+    """Not refused: the workflow could not take it now (the page answers 503; try again)."""
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status of a page that shows this outcome's refusal."""
+        return 503 if self.busy else 409
+
+
+BUSY_PAUSES = (0.2, 0.4, 0.8, 1.6, 3.2)
+"""Seconds between attempts while a workflow has as many updates in flight as Temporal allows
+(ten): a burst of outcomes at the end of a desk day passes in a few seconds."""
 
 
 class Actions:
@@ -139,11 +152,19 @@ class Actions:
         if self.client is None:
             return Outcome(False, "the portal is not connected to Temporal")
         handle = self.client.get_workflow_handle(workflow_id)
-        try:
-            await handle.execute_update(update, argument, id=f"portal-{uuid.uuid4()}")  # type: ignore[call-overload]
-        except WorkflowUpdateFailedError as exc:
-            cause = exc.cause
-            return Outcome(False, cause.message if isinstance(cause, ApplicationError) else str(exc))
-        except RPCError as exc:
-            return Outcome(False, f"the cycle's workflow did not answer ({exc.message})")
-        return Outcome(True)
+        # One id for every attempt: an attempt that did reach the workflow is not applied twice.
+        update_id = f"portal-{uuid.uuid4()}"
+        for pause in (*BUSY_PAUSES, None):
+            try:
+                await handle.execute_update(update, argument, id=update_id)  # type: ignore[call-overload]
+            except WorkflowUpdateFailedError as exc:
+                cause = exc.cause
+                return Outcome(False, cause.message if isinstance(cause, ApplicationError) else str(exc))
+            except RPCError as exc:
+                if exc.status is RPCStatusCode.RESOURCE_EXHAUSTED and pause is not None:
+                    await asyncio.sleep(pause)
+                    continue
+                busy = exc.status in (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE)
+                return Outcome(False, f"the cycle's workflow did not answer ({exc.message})", busy=busy)
+            return Outcome(True)
+        raise AssertionError("unreachable: the last attempt returns")

@@ -110,7 +110,7 @@ class ConfirmationPages:
             named = named_refs(outcome.reason)
             marked = {i for i, e in enumerate(items) if e.item.ref in named}
             notes.append(Note("refused", t["confirmation_refused"].format(reason=outcome.reason)))
-            status_code = 409
+            status_code = outcome.status_code
         elif request.query_params.get("tercatat"):
             notes.append(Note("ok", t["confirmation_saved"]))
         title = next((p.title for p in cycle.provinces if p.code == province), province)

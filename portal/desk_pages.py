@@ -168,7 +168,7 @@ class DeskPages:
                 [note],
                 marked=marked,
                 session_notes=session_notes,
-                status_code=409,
+                status_code=outcome.status_code,
             )
         return RedirectResponse(f"/desk/{row.id}?tercatat=1", status_code=303)
 

@@ -282,7 +282,8 @@ class Portal:
         if outcome.accepted:
             return RedirectResponse(f"/?dijawab={subject}#{_anchor(subject)}", status_code=303)
         text = labels(visitor.language)["answer_refused"].format(reason=outcome.reason)
-        return await self.home_page(request, visitor, {subject: Note("refused", text)}, status_code=409)
+        notes = {subject: Note("refused", text)}
+        return await self.home_page(request, visitor, notes, status_code=outcome.status_code)
 
     async def answer_session(self, request: Request) -> Response:
         visitor = await self.visitor(request)
@@ -319,7 +320,8 @@ class Portal:
         if outcome.accepted:
             return RedirectResponse(f"/?hadir={row.id}#{_anchor(row.id)}", status_code=303)
         text = t["check_in_refused"].format(reason=outcome.reason)
-        return await self.home_page(request, visitor, {row.id: Note("refused", text)}, status_code=409)
+        notes = {row.id: Note("refused", text)}
+        return await self.home_page(request, visitor, notes, status_code=outcome.status_code)
 
     async def answer_pre_meeting(self, request: Request) -> Response:
         visitor = await self.visitor(request)

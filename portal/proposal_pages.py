@@ -188,7 +188,10 @@ class ProposalPages:
             named = named_refs(outcome.reason)
             marked = {i for i, row in enumerate(rows) if row["ref"] in named}
             note = Note("refused", t["proposals_refused"].format(reason=outcome.reason))
-            return await self.render(request, visitor, province, rows, [note], marked=marked, status_code=409)
+            status = outcome.status_code
+            return await self.render(
+                request, visitor, province, rows, [note], marked=marked, status_code=status
+            )
         await asyncio.to_thread(drop_draft, self.engine, visitor, province)
         return RedirectResponse(f"/usulan/{province}?terkirim={len(checked.items)}", status_code=303)
 

@@ -122,7 +122,7 @@ class SigningPages:
                 if outcome.accepted:
                     return RedirectResponse(f"/tanda-tangan/{province}?ditandatangani=1", status_code=303)
                 notes.append(Note("refused", t["signature_refused"].format(reason=outcome.reason)))
-                status_code = 409
+                status_code = outcome.status_code
         elif request.query_params.get("ditandatangani"):
             notes.append(Note("ok", t["signed"]))
         mine = next(s for s in states if s.party == party.value)

@@ -46,14 +46,25 @@ class PortalParticipant:
         token: str,
         timeout: float = 60,
         transport: httpx.AsyncBaseTransport | None = None,
+        cookies: httpx.Cookies | None = None,
     ) -> None:
         self.base = portal_url.rstrip("/")
         self.token = token
         self.http = httpx.AsyncClient(
-            base_url=self.base, timeout=timeout, follow_redirects=False, transport=transport
+            base_url=self.base, timeout=timeout, follow_redirects=False, transport=transport, cookies=cookies
         )
 
+    @property
+    def cookies(self) -> httpx.Cookies:
+        """The browser's cookies: a person keeps their portal session between steps."""
+        return self.http.cookies
+
     async def __aenter__(self) -> PortalParticipant:
+        if self.http.cookies.get("rakortek_portal"):
+            home = await self.http.get("/")
+            _check(home, "the home page")
+            if 'action="/keluar"' in home.text:
+                return self  # still signed in, as a person who left the tab open
         opened = await self.http.get(portal_link("", self.token))
         _check(opened, "opening the link")
         if opened.status_code != 303:

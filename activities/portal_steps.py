@@ -8,6 +8,8 @@ recorded (the portal's updates have no fixed id to deduplicate them).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -107,10 +109,16 @@ async def act_in_portal(sim: SimulationActivities, step: SimulatedStep) -> None:
         await _post(sim, year, sign.actor, f"/tanda-tangan/{province}", data)
 
 
-def _person(sim: SimulationActivities, year: int, actor: str) -> PortalParticipant:
+@asynccontextmanager
+async def _person(sim: SimulationActivities, year: int, actor: str) -> AsyncIterator[PortalParticipant]:
+    """The simulated person's browser: their portal session kept from one step to the next, so
+    that the link is opened once per person, not once per step."""
     token = sim.token_for(year, actor)
     assert token is not None and sim.portal_url is not None
-    return PortalParticipant(sim.portal_url, token)
+    browser = PortalParticipant(sim.portal_url, token, cookies=sim.portal_cookies.get((year, actor)))
+    async with browser as person:
+        yield person
+        sim.portal_cookies[(year, actor)] = person.cookies
 
 
 async def _post(sim: SimulationActivities, year: int, actor: str, path: str, data: dict[str, str]) -> None:

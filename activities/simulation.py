@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
+import httpx
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -92,6 +93,8 @@ class SimulationActivities:
         self.portal_url = portal_url
         self.portal_share = portal_share
         """The share of provinces whose simulated people act through the portal's forms."""
+        self.portal_cookies: dict[tuple[int, str], httpx.Cookies] = {}
+        """Each simulated person's browser cookies, kept between their steps."""
         # A cycle's directory is fixed once registered: each look-up is made once per worker.
         self._roles: dict[tuple[int, str], tuple[str, str | None]] = {}
         self._found: dict[tuple[int, str, str | None, str | None], str] = {}

@@ -56,6 +56,9 @@ async def test_half_the_provinces_act_through_the_portal(
     assert [(p.code, p.stage) for p in summary.provinces] == [("31", "COMPLETED"), ("94", "COMPLETED")]
     with Session(engine) as db:
         actions = db.execute(select(ActionRow.province, ActionRow.action, ActionRow.update_id)).all()
+        sessions = db.execute(
+            select(ActionRow.actor, ActionRow.portal_session).where(ActionRow.portal_session != "")
+        ).all()
     by_portal = {(province, action) for province, action, update in actions if update.startswith("portal-")}
     # Every step a person takes in the portal, for the first province only; the second through updates.
     assert by_portal == {
@@ -64,5 +67,7 @@ async def test_half_the_provinces_act_through_the_portal(
         ("31", "confirm_items"),
         ("31", "sign"),
     }
-    portal_sessions = {u for p, a, u in actions if p == "31" and a == "record_outcome"}
-    assert len(portal_sessions) == 3, "one outcome per desk"
+    outcomes = {u for p, a, u in actions if p == "31" and a == "record_outcome"}
+    assert len(outcomes) == 3, "one outcome per desk"
+    # Each person signs in once and keeps their session from step to step, as in a browser.
+    assert len({session for _, session in sessions}) == len({actor for actor, _ in sessions})

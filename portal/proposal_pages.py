@@ -35,6 +35,7 @@ from portal.proposals import (
     clean,
     drop_draft,
     load_draft,
+    province_refs,
     read_upload,
     save_draft,
     submitted,
@@ -154,14 +155,14 @@ class ProposalPages:
             if request.query_params.get("tersimpan"):
                 notes.append(Note("ok", t["draft_saved"]))
             return await self.render(
-                request, visitor, province, rows or [self._blank(visitor, province, 1)], notes
+                request, visitor, province, rows or [await self._blank(visitor, province, rows)], notes
             )
 
         form = await request.form()
         rows = _rows_of(form)
         action = str(form.get("action", ""))
         if action == "add" and len(rows) < MAX_ROWS:
-            rows.append(self._blank(visitor, province, len(rows) + 1))
+            rows.append(await self._blank(visitor, province, rows))
         elif action.startswith("remove-") and action[7:].isdigit():
             index = int(action[7:])
             rows = [r for i, r in enumerate(rows) if i != index]
@@ -241,8 +242,11 @@ class ProposalPages:
             headers={"Content-Disposition": 'attachment; filename="templat-usulan.xlsx"'},
         )
 
-    def _blank(self, visitor: Visitor, province: str, number: int) -> Row:
-        return blank_row(province, [code for code, _ in self._desks(visitor)], number)
+    async def _blank(self, visitor: Visitor, province: str, rows: list[Row]) -> Row:
+        taken = await asyncio.to_thread(province_refs, self.engine, visitor.year, province)
+        return blank_row(
+            province, [code for code, _ in self._desks(visitor)], taken | {r["ref"] for r in rows}
+        )
 
 
 def _rows_of(form: Any) -> list[Row]:

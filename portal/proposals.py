@@ -62,13 +62,27 @@ def proposer_kind(visitor: Visitor) -> str:
     return "K/L" if visitor.role == Role.DESK_OFFICIAL.value else "Pemda"
 
 
-def blank_row(province: str, desks: list[str], number: int) -> Row:
+def blank_row(province: str, desks: list[str], taken: set[str]) -> Row:
+    """A new row, its reference the first of the province's not yet used: a suggested reference
+    that is already taken would replace that item on submission."""
+    number = 1
+    while f"{province}-{number:03d}" in taken:
+        number += 1
     row = dict.fromkeys(FIELDS, "")
     row["desk"] = desks[0] if len(desks) == 1 else ""
     row["ref"] = f"{province}-{number:03d}"
     row["level"] = ItemLevel.KEGIATAN.value
-    row["location"] = ""
     return row
+
+
+def province_refs(engine: Engine, year: int, province: str) -> set[str]:
+    """Every reference the province's proposals already use, whoever submitted them."""
+    with Session(engine) as db:
+        return set(
+            db.scalars(
+                select(ProposalRow.ref).where(ProposalRow.year == year, ProposalRow.province == province)
+            )
+        )
 
 
 def clean(row: Mapping[str, object]) -> Row:

@@ -127,6 +127,9 @@ async def test_proposals_typed_uploaded_refused_and_submitted(
         assert set(submitted(running_cycle)) == {"94-001", "94-002", "94-010", "94-011"}
         assert "94-011" in await page.locator("#terkirim").locator("..").inner_text()
 
+        # The next blank item suggests a reference not yet used, so it cannot replace one sent.
+        assert await page.locator("#f-0-ref").input_value() == "94-003"
+
         await page.set_viewport_size({"width": 360, "height": 800})
         await page.reload()
         assert await horizontal_overflow(page) == 0

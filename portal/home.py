@@ -6,9 +6,9 @@ as such the moment its change is recorded.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
@@ -103,16 +103,24 @@ class Home:
     sessions: list[SessionCard]
 
 
-@lru_cache(maxsize=8)
-def _cycle(definition: str) -> Cycle:
-    return Cycle.model_validate_json(definition)
+CYCLE_KEPT_SECONDS = 60.0
+_cycles: dict[tuple[str, int], tuple[float, Cycle]] = {}
 
 
 def cycle_of(engine: Engine, year: int) -> Cycle | None:
-    """The cycle as loaded from its file, parsed once per process."""
+    """The cycle as loaded from its file. A 910-person cycle's definition is about 300 KB: it is
+    read and parsed once a minute per process, not on every page."""
+    key = (str(engine.url), year)
+    kept = _cycles.get(key)
+    if kept is not None and time.monotonic() - kept[0] < CYCLE_KEPT_SECONDS:
+        return kept[1]
     with Session(engine) as db:
         definition = db.scalar(select(CycleRow.definition).where(CycleRow.year == year))
-    return None if definition is None else _cycle(definition)
+    if definition is None:
+        return None
+    cycle = Cycle.model_validate_json(definition)
+    _cycles[key] = (time.monotonic(), cycle)
+    return cycle
 
 
 def session_of(engine: Engine, visitor: Visitor, session_id: str) -> SessionRow | None:

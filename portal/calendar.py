@@ -45,7 +45,7 @@ def _session(row: SessionRow) -> DeskSession:
     )
 
 
-def session_calendar(cycle: Cycle, row: SessionRow, visitor: Visitor, email: str) -> tuple[bytes, str]:
+def session_calendar(cycle: Cycle, row: SessionRow, visitor: Visitor) -> tuple[bytes, str]:
     """The session's calendar file and its method: a cancelled session's removes the entry."""
     session = _session(row)
     desk = next(d for d in cycle.desks if d.code == row.desk)
@@ -59,18 +59,18 @@ def session_calendar(cycle: Cycle, row: SessionRow, visitor: Visitor, email: str
         organizer_mailbox=cycle.organizer.mailbox,
     )
     method = "CANCEL" if session.state is SessionState.CANCELLED else "PUBLISH"
-    return _calendar(cycle, event, method, visitor, email), method
+    return _calendar(cycle, event, method, visitor), method
 
 
-def pre_meeting_calendar(cycle: Cycle, visitor: Visitor, email: str) -> bytes:
-    return _calendar(cycle, pre_meeting_event(cycle), "PUBLISH", visitor, email)
+def pre_meeting_calendar(cycle: Cycle, visitor: Visitor) -> bytes:
+    return _calendar(cycle, pre_meeting_event(cycle), "PUBLISH", visitor)
 
 
-def _calendar(cycle: Cycle, event: CalendarEvent, method: str, visitor: Visitor, email: str) -> bytes:
+def _calendar(cycle: Cycle, event: CalendarEvent, method: str, visitor: Visitor) -> bytes:
     organizer = Person(cycle.organizer.name, cycle.organizer.mailbox)
     description = calendar_description(event, visitor.language)
     mold = calendar_mold(event, method, organizer, datetime.now(UTC), description)
-    return mold.with_attendees([Person(visitor.name, email)])
+    return mold.with_attendees([Person(visitor.name, visitor.email)])
 
 
 def feed_signature(secret: str, year: int, participant: str) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -30,7 +29,6 @@ from portal.visitors import COOKIE, LINK_PATH, LinkRefused, Visitor, Visitors
 from rules.confirmation import CONFIRMERS
 from rules.data_entry import PROPOSERS
 from settings import PROJECT_DIR
-from store.tables import ParticipantRow
 
 TEMPLATES = PROJECT_DIR / "templates"
 PROPOSER_ROLES = {role.value for role in PROPOSERS}
@@ -229,14 +227,6 @@ class Portal:
     def expired(self, request: Request) -> HTMLResponse:
         return self.message(request, "refused_title", ["session_expired"], 401, help=True)
 
-    async def _email(self, visitor: Visitor) -> str:
-        def read() -> str:
-            with Session(self.engine) as db:
-                row = db.get(ParticipantRow, (visitor.year, visitor.id))
-                return row.email if row else ""
-
-        return await asyncio.to_thread(read)
-
     async def session_ics(self, request: Request) -> Response:
         visitor = await self.visitor(request)
         if visitor is None:
@@ -245,7 +235,7 @@ class Portal:
         cycle = await asyncio.to_thread(cycle_of, self.engine, visitor.year)
         if row is None or cycle is None:
             return self.message(request, "refused_title", ["not_found"], 404)
-        data, method = session_calendar(cycle, row, visitor, await self._email(visitor))
+        data, method = session_calendar(cycle, row, visitor)
         return _calendar_response(data, method, f"{row.id}.ics")
 
     async def pre_meeting_ics(self, request: Request) -> Response:
@@ -255,7 +245,7 @@ class Portal:
         cycle = await asyncio.to_thread(cycle_of, self.engine, visitor.year)
         if cycle is None:
             return self.message(request, "refused_title", ["not_found"], 404)
-        data = pre_meeting_calendar(cycle, visitor, await self._email(visitor))
+        data = pre_meeting_calendar(cycle, visitor)
         return _calendar_response(data, "PUBLISH", f"pra-rakortekrenbang-{visitor.year}.ics")
 
     async def calendar_feed(self, request: Request) -> Response:

@@ -57,6 +57,7 @@ class Visitor:
     desks: tuple[str, ...]
     language: str
     zone: str
+    email: str = ""
 
     @property
     def session_ref(self) -> str:
@@ -83,6 +84,7 @@ def _visitor(session: str, person: ParticipantRow) -> Visitor:
         desks=tuple(d for d in person.desks.split(";") if d),
         language=person.language if person.language in ("id", "en") else "id",
         zone=person.zone,
+        email=person.email,
     )
 
 

@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
@@ -52,6 +53,17 @@ PASSTHROUGH = (
     "security",
     "jwt",
 )
+
+
+def activities_of(*holders: object) -> list[Callable[..., Any]]:
+    """Every activity each holder defines: one added to a class is registered with it."""
+    return [
+        getattr(holder, name)
+        for holder in holders
+        for name in dir(type(holder))
+        # What @activity.defn leaves on a function.
+        if hasattr(getattr(type(holder), name), "__temporal_activity_definition")
+    ]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -121,26 +133,7 @@ async def rakortek_worker(
             task_queue=task_queue or settings.task_queue,
             workflows=WORKFLOWS,
             workflow_runner=workflow_runner(),
-            activities=[
-                records.register_cycle,
-                records.record_action,
-                records.record_stage,
-                records.record_proposals,
-                records.record_outcome,
-                records.record_confirmations,
-                records.record_signature,
-                records.void_signatures,
-                records.record_attendance,
-                records.record_reply,
-                records.change_session,
-                planning.plan_cycle,
-                planning.load_province_plan,
-                messages.send_mailings,
-                documents.render_agreement,
-                documents.render_signed_agreement,
-                simulation.act_as_participant,
-                simulation.record_simulated_attendance,
-            ],
+            activities=activities_of(records, planning, messages, documents, simulation),
             activity_executor=executor,
             max_concurrent_activities=settings.worker_activities,
             max_concurrent_local_activities=settings.worker_activities,

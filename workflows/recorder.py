@@ -59,6 +59,10 @@ class Recorder:
         self.queue: deque[tuple[Callable[..., Any], Any, asyncio.Future[Any] | None]] = deque()
         self.busy = False
         self.runner: asyncio.Task[None] | None = None
+        self.broken: BaseException | None = None
+        """A fault in the code (an activity missing from the worker), not a refused write: the
+        next write or wait raises it, which fails the workflow task, so that it shows and is
+        retried once the worker is fixed, instead of every later write being silently lost."""
 
     def record(self, activity: Write[Row], arg: Row) -> None:
         """Queue a write; it follows every write asked for before it."""
@@ -72,6 +76,8 @@ class Recorder:
         return await done
 
     def _queue(self, activity: Callable[..., Any], arg: Any, done: asyncio.Future[Any] | None) -> None:
+        if self.broken is not None:
+            raise self.broken
         self.queue.append((activity, arg, done))
         if self.runner is None:
             self.runner = asyncio.ensure_future(self.run())
@@ -99,6 +105,15 @@ class Recorder:
         )
 
     async def run(self) -> None:
+        try:
+            await self._write_all()
+        except asyncio.CancelledError:
+            raise
+        except BaseException as fault:
+            self.broken = fault
+            raise
+
+    async def _write_all(self) -> None:
         while True:
             await workflow.wait_condition(lambda: bool(self.queue))
             activity, arg, done = self.queue[0]
@@ -125,7 +140,9 @@ class Recorder:
 
     async def written(self) -> None:
         """Returns once everything queued so far is in the database."""
-        await workflow.wait_condition(lambda: not self.queue and not self.busy)
+        await workflow.wait_condition(lambda: self.broken is not None or (not self.queue and not self.busy))
+        if self.broken is not None:
+            raise self.broken
 
     async def close(self) -> None:
         await self.written()

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from models.clock import CycleClock
 from models.cycle import Cycle, Deadlines, Organizer, Reminders
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
-from models.participants import Participant
+from models.participants import Mailbox, Participant
 from models.reference import Desk, Province
 from models.sessions import DeskSession
 from models.stages import Party, SessionState, Stage
@@ -229,6 +229,21 @@ class CheckIn(BaseModel):
     mode: Literal["onsite", "online"]
 
 
+class Delegate(BaseModel):
+    """Disposisi: an invitee passes a session (or a data-entry task) to a colleague of their own
+    organisation, who gets an invitation and a portal link of their own."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
+    desk: Line | None = None
+    """None: the data-entry task (e-Rakortekrenbang)."""
+    name: Line = Field(min_length=3, max_length=120)
+    email: Mailbox
+
+
 class RecordAttendance(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Line
@@ -271,6 +286,8 @@ class SessionDetail(SessionView):
     replies: dict[str, str] = {}
     attendance: dict[str, str] = {}
     """Who checked in, and how (onsite, online)."""
+    delegations: dict[str, str] = {}
+    """Who stands in for whom: delegator → delegate."""
 
 
 class ProvinceState(BaseModel):
@@ -296,6 +313,8 @@ class CycleState(BaseModel):
     calendar_now: datetime
     pre_meeting_invited: int
     pre_meeting_attended: int | None
+    pre_meeting_checked_in: int = 0
+    """Who said "Saya hadir" at the pre-meeting (the portal or an imported video report)."""
     provinces_total: int
     provinces_completed: int
 

@@ -21,6 +21,7 @@ from models.stages import Party
 from models.workflow_io import (
     CheckIn,
     ConfirmItems,
+    Delegate,
     Origin,
     RecordOutcome,
     RecordReply,
@@ -91,8 +92,9 @@ class Actions:
         return await self._update(cycle_workflow_id(visitor.year), CycleWorkflow.record_reply, reply)
 
     async def check_in(
-        self, visitor: Visitor, origin: Origin, province: str, desk: str, mode: str
+        self, visitor: Visitor, origin: Origin, province: str | None, desk: str | None, mode: str
     ) -> Outcome:
+        """At a desk session (its province's workflow) or, with no desk, the pre-meeting."""
         update = CheckIn(
             actor=visitor.id,
             token=self.token_of(visitor),
@@ -100,8 +102,19 @@ class Actions:
             desk=desk,
             mode=mode,  # type: ignore[arg-type]
         )
+        if province is None or desk is None:
+            return await self._update(cycle_workflow_id(visitor.year), CycleWorkflow.check_in, update)
         workflow_id = province_workflow_id(visitor.year, province)
         return await self._update(workflow_id, ProvinceWorkflow.check_in, update)
+
+    async def delegate(
+        self, visitor: Visitor, origin: Origin, province: str, desk: str | None, name: str, email: str
+    ) -> Outcome:
+        update = Delegate(
+            actor=visitor.id, token=self.token_of(visitor), origin=origin, desk=desk, name=name, email=email
+        )
+        workflow_id = province_workflow_id(visitor.year, province)
+        return await self._update(workflow_id, ProvinceWorkflow.delegate, update)
 
     async def submit_proposals(
         self, visitor: Visitor, origin: Origin, province: str, items: list[ProposalItem]

@@ -7,22 +7,25 @@ as such the moment its change is recorded.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from commands.status import calendar_now
 from mail.dates import letter_datetime
 from models.cycle import Cycle
 from models.reference import ZONE_ABBREVIATION
 from models.stages import SessionState
+from portal.actions import ANSWERS
 from portal.visitors import Visitor
 from rules.desk_sessions import CHECK_IN_OPENS
 from store.tables import (
     AttendanceRow,
     CycleRow,
+    DelegationRow,
     DeskRow,
     ParticipantRow,
     ProvinceProgressRow,
@@ -78,6 +81,10 @@ class SessionCard:
     """From half an hour before the session until its end, unless it is cancelled."""
     checked_in: str | None = None
     """onsite or online, once the person said "Saya hadir"."""
+    delegated_to: str | None = None
+    """The name of whom the person passed this session on to (disposisi)."""
+    stands_in_for: str | None = None
+    """The name of whom the person stands in for here."""
 
     @property
     def answerable(self) -> bool:
@@ -93,6 +100,8 @@ class PreMeetingCard:
     online_link: str
     answer: str | None
     answerable: bool
+    check_in_open: bool = False
+    checked_in: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,42 @@ class Home:
     year: int
     pre_meeting: PreMeetingCard | None
     sessions: list[SessionCard]
+
+
+@dataclass(frozen=True)
+class JustDone:
+    """What the person did a moment ago, read from the address they were sent back to.
+
+    The workflow accepted it, and its row reaches the database a moment later: the page shows
+    it at once rather than the state from before the click.
+    """
+
+    answered: tuple[str, str] | None = None
+    """The subject (a session id or YEAR-pra) and the answer."""
+    present: tuple[str, str] | None = None
+    """The subject and how the person is present (onsite or online)."""
+
+    @classmethod
+    def of(cls, query: Mapping[str, str]) -> JustDone:
+        answered = (query["dijawab"], query.get("jawaban", "")) if "dijawab" in query else None
+        present = (query["hadir"], query.get("cara", "")) if "hadir" in query else None
+        return cls(answered, present)
+
+    def shown_on(self, home: Home) -> Home:
+        def card(subject: str, answer: str | None, checked_in: str | None) -> dict[str, str | None]:
+            changes: dict[str, str | None] = {}
+            if self.answered and self.answered[0] == subject and self.answered[1] in ANSWERS:
+                changes["answer"] = self.answered[1]
+            if self.present and self.present[0] == subject and not checked_in:
+                if self.present[1] in ("onsite", "online"):
+                    changes["checked_in"] = self.present[1]
+            return changes
+
+        pre = home.pre_meeting
+        if pre is not None:
+            pre = replace(pre, **card(pre.subject, pre.answer, pre.checked_in))  # type: ignore[arg-type]
+        sessions = [replace(s, **card(s.id, s.answer, s.checked_in)) for s in home.sessions]  # type: ignore[arg-type]
+        return replace(home, pre_meeting=pre, sessions=sessions)
 
 
 CYCLE_KEPT_SECONDS = 60.0
@@ -152,6 +197,24 @@ def sessions_of(engine: Engine, year: int, participant: str) -> tuple[str, str, 
         return person.name, language, list(db.scalars(_invited(year, participant)))
 
 
+def delegations_of(db: Session, year: int, person: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Subject → the name of whom ``person`` passed it to, and subject → whom they stand in for."""
+    delegate = aliased(ParticipantRow)
+    delegator = aliased(ParticipantRow)
+    rows = db.execute(
+        select(DelegationRow.subject, DelegationRow.delegator, delegate.name, delegator.name)
+        .join(delegate, (delegate.year == DelegationRow.year) & (delegate.id == DelegationRow.delegate))
+        .join(delegator, (delegator.year == DelegationRow.year) & (delegator.id == DelegationRow.delegator))
+        .where(
+            DelegationRow.year == year,
+            (DelegationRow.delegator == person) | (DelegationRow.delegate == person),
+        )
+    ).all()
+    passed = {subject: to for subject, by, to, _ in rows if by == person}
+    standing = {subject: by_name for subject, by, _, by_name in rows if by != person}
+    return passed, standing
+
+
 def home_of(engine: Engine, visitor: Visitor) -> Home:
     year, language = visitor.year, visitor.language
     with Session(engine) as db:
@@ -173,6 +236,7 @@ def home_of(engine: Engine, visitor: Visitor) -> Home:
                 )
             ).all()
         )
+        delegated_to, stands_in_for = delegations_of(db, year, visitor.id)
         answers = {
             subject: f"{partstat}:{mode}" if mode else partstat
             for subject, partstat, mode in db.execute(
@@ -201,12 +265,15 @@ def home_of(engine: Engine, visitor: Visitor) -> Home:
             check_in_open=s.state != SessionState.CANCELLED.value
             and s.starts_at - CHECK_IN_OPENS <= now <= s.ends_at,
             checked_in=present.get(s.id),
+            delegated_to=delegated_to.get(s.id),
+            stands_in_for=stands_in_for.get(s.id),
         )
         for s in sessions
     ]
     cycle = cycle_of(engine, year)
     pre_meeting = None
-    if cycle is not None:
+    # A delegate stands in at a session, not at the pre-meeting, to which the directory was invited.
+    if cycle is not None and any(p.id == visitor.id for p in cycle.participants):
         pre = cycle.pre_meeting
         subject = f"{year}-pra"
         pre_meeting = PreMeetingCard(
@@ -215,6 +282,13 @@ def home_of(engine: Engine, visitor: Visitor) -> Home:
             studio=pre.host_studio,
             online_link=pre.online_link,
             answer=answers.get(subject),
-            answerable=pre.ends_at.astimezone(UTC).replace(tzinfo=None) > now,
+            answerable=_naive(pre.ends_at) > now,
+            check_in_open=_naive(pre.starts_at - CHECK_IN_OPENS) <= now <= _naive(pre.ends_at),
+            checked_in=present.get(subject),
         )
     return Home(cycle_name=cycle_row.name, year=year, pre_meeting=pre_meeting, sessions=cards)
+
+
+def _naive(moment: datetime) -> datetime:
+    """UTC without its zone, as the database keeps times."""
+    return moment.astimezone(UTC).replace(tzinfo=None)

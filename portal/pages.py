@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
@@ -24,7 +25,7 @@ from models.participants import Role
 from models.workflow_io import Origin
 from portal.actions import ANSWERS, Actions, Answer, Outcome
 from portal.calendar import feed, feed_path, feed_signature, pre_meeting_calendar, session_calendar
-from portal.home import cycle_of, home_of, session_of, sessions_of
+from portal.home import JustDone, cycle_of, home_of, session_of, sessions_of
 from portal.visitors import COOKIE, LINK_PATH, LinkRefused, Visitor, Visitors
 from rules.confirmation import CONFIRMERS
 from rules.data_entry import PROPOSERS
@@ -86,6 +87,7 @@ class Portal:
             Route("/keluar", self.sign_out, methods=["POST"]),
             Route("/pra.ics", self.pre_meeting_ics),
             Route("/pra/jawaban", self.answer_pre_meeting, methods=["POST"]),
+            Route("/pra/hadir", self.check_in_pre_meeting, methods=["POST"]),
             Route("/sesi/{session_id}.ics", self.session_ics),
             Route("/sesi/{session_id}/jawaban", self.answer_session, methods=["POST"]),
             Route("/sesi/{session_id}/hadir", self.check_in, methods=["POST"]),
@@ -146,9 +148,16 @@ class Portal:
         return await asyncio.to_thread(self.visitors.find, request.cookies.get(COOKIE))
 
     async def home_page(
-        self, request: Request, visitor: Visitor, notes: dict[str, Note], status_code: int = 200
+        self,
+        request: Request,
+        visitor: Visitor,
+        notes: dict[str, Note],
+        status_code: int = 200,
+        just_done: JustDone | None = None,
     ) -> HTMLResponse:
         home = await asyncio.to_thread(home_of, self.engine, visitor)
+        if just_done is not None:
+            home = just_done.shown_on(home)
         return self.render(
             request,
             "home.html.j2",
@@ -172,11 +181,12 @@ class Portal:
             return self.message(request, "welcome_title", ["welcome"], 200)
         t = labels(visitor.language)
         notes = {}
-        if answered := request.query_params.get("dijawab"):
-            notes[answered] = Note("ok", t["answer_saved"])
-        if present := request.query_params.get("hadir"):
-            notes[present] = Note("ok", t["checked_in_saved"])
-        return await self.home_page(request, visitor, notes)
+        just_done = JustDone.of(request.query_params)
+        if just_done.answered:
+            notes[just_done.answered[0]] = Note("ok", t["answer_saved"])
+        if just_done.present:
+            notes[just_done.present[0]] = Note("ok", t["checked_in_saved"])
+        return await self.home_page(request, visitor, notes, just_done=just_done)
 
     async def open_link(self, request: Request) -> Response:
         token = request.query_params.get("token", "")
@@ -268,9 +278,12 @@ class Portal:
         value = form.get("answer")
         return next((a for a in ANSWERS if a == value), None)
 
-    async def _after(self, request: Request, visitor: Visitor, subject: str, outcome: Outcome) -> Response:
+    async def _after(
+        self, request: Request, visitor: Visitor, subject: str, answer: Answer | None, outcome: Outcome
+    ) -> Response:
         if outcome.accepted:
-            return RedirectResponse(f"/?dijawab={subject}#{_anchor(subject)}", status_code=303)
+            done = urlencode({"dijawab": subject, "jawaban": answer})
+            return RedirectResponse(f"/?{done}#{_anchor(subject)}", status_code=303)
         text = labels(visitor.language)["answer_refused"].format(reason=outcome.reason)
         notes = {subject: Note("refused", text)}
         return await self.home_page(request, visitor, notes, status_code=outcome.status_code)
@@ -290,7 +303,7 @@ class Portal:
             outcome = await self.actions.answer_session(
                 visitor, origin_of(request, visitor), row.province, row.desk, answer, row.sequence
             )
-        return await self._after(request, visitor, row.id, outcome)
+        return await self._after(request, visitor, row.id, answer, outcome)
 
     async def check_in(self, request: Request) -> Response:
         visitor = await self.visitor(request)
@@ -299,18 +312,27 @@ class Portal:
         row = await asyncio.to_thread(session_of, self.engine, visitor, request.path_params["session_id"])
         if row is None:
             return self.message(request, "refused_title", ["not_found"], 404)
+        return await self._check_in(request, visitor, row.id, row.province, row.desk)
+
+    async def check_in_pre_meeting(self, request: Request) -> Response:
+        visitor = await self.visitor(request)
+        if visitor is None:
+            return self.expired(request)
+        return await self._check_in(request, visitor, f"{visitor.year}-pra", None, None)
+
+    async def _check_in(
+        self, request: Request, visitor: Visitor, subject: str, province: str | None, desk: str | None
+    ) -> Response:
         mode = (await request.form()).get("mode")
         t = labels(visitor.language)
         if mode not in ("onsite", "online"):
             outcome = Outcome(False, t["check_in_mode_missing"])
         else:
-            outcome = await self.actions.check_in(
-                visitor, origin_of(request, visitor), row.province, row.desk, mode
-            )
+            outcome = await self.actions.check_in(visitor, origin_of(request, visitor), province, desk, mode)
         if outcome.accepted:
-            return RedirectResponse(f"/?hadir={row.id}#{_anchor(row.id)}", status_code=303)
-        text = t["check_in_refused"].format(reason=outcome.reason)
-        notes = {row.id: Note("refused", text)}
+            done = urlencode({"hadir": subject, "cara": mode})
+            return RedirectResponse(f"/?{done}#{_anchor(subject)}", status_code=303)
+        notes = {subject: Note("refused", t["check_in_refused"].format(reason=outcome.reason))}
         return await self.home_page(request, visitor, notes, status_code=outcome.status_code)
 
     async def answer_pre_meeting(self, request: Request) -> Response:
@@ -323,7 +345,7 @@ class Portal:
             outcome = Outcome(False, labels(visitor.language)["answer_missing"])
         else:
             outcome = await self.actions.answer_pre_meeting(visitor, origin_of(request, visitor), answer)
-        return await self._after(request, visitor, subject, outcome)
+        return await self._after(request, visitor, subject, answer, outcome)
 
 
 def tasks_of(visitor: Visitor) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""PRE_MEETING: the cycle-wide actions: the pre-meeting's attendance and its replies.
+"""PRE_MEETING: the cycle-wide actions: the pre-meeting's attendance, check-ins and replies.
 
 They belong to central roles: a province's token does not reach them.
 """
@@ -9,8 +9,9 @@ from datetime import datetime
 
 from models.cycle import Cycle
 from models.participants import Participant, Role
-from models.workflow_io import RecordAttendance, RecordReply
+from models.workflow_io import CheckIn, RecordAttendance, RecordReply
 from rules.access import actor_of, refuse, require_reply_token, require_role, require_token
+from rules.desk_sessions import CHECK_IN_OPENS
 
 
 def cycle_token(
@@ -43,3 +44,20 @@ def check_reply(cycle: Cycle, people: dict[str, Participant], update: RecordRepl
     require_reply_token(update.token, year=cycle.year, province="", now=now, invitee=invitee)
     if update.sequence != 0:
         raise refuse(f"SEQUENCE {update.sequence} does not match the pre-meeting's 0")
+
+
+def check_check_in(cycle: Cycle, people: dict[str, Participant], update: CheckIn, now: datetime) -> None:
+    """ "Saya hadir" at the pre-meeting: every invitee, with their own token, from half an hour
+    before it begins until it ends."""
+    if update.desk is not None:
+        raise refuse("a desk session's check-in goes to its province")
+    invitee = actor_of(people, update.actor)
+    require_reply_token(update.token, year=cycle.year, province="", now=now, invitee=invitee)
+    pre = cycle.pre_meeting
+    if now < pre.starts_at - CHECK_IN_OPENS:
+        raise refuse(
+            "check-in for the pre-meeting opens half an hour before it begins "
+            f"({(pre.starts_at - CHECK_IN_OPENS).isoformat()})"
+        )
+    if now > pre.ends_at:
+        raise refuse(f"the pre-meeting has ended ({pre.ends_at.isoformat()})")

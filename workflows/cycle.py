@@ -17,9 +17,10 @@ with workflow.unsafe.imports_passed_through():
     from models.cycle import Cycle
     from models.messages import MailKind, Outgoing, PreMeetingFacts
     from models.participants import Role
-    from models.records import AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
+    from models.records import AttendanceEntry, AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
     from models.stages import Stage
     from models.workflow_io import (
+        CheckIn,
         CycleInput,
         CycleState,
         CycleSummary,
@@ -98,6 +99,8 @@ class CycleWorkflow:
         self.summaries: list[ProvinceSummary] = []
         self.people = {p.id: p for p in cycle.participants}
         self.replies: dict[str, str] = {}
+        self.present: dict[str, str] = {}
+        """Who checked in at the pre-meeting, and how (onsite or online)."""
         self.recorder = Recorder(cycle.year, None)
 
     @workflow.run
@@ -221,6 +224,22 @@ class CycleWorkflow:
     def _validate_reply(self, update: RecordReply) -> None:
         rules.check_reply(self.cycle, self.people, update, self.time.now())
 
+    @workflow.update
+    async def check_in(self, update: CheckIn) -> str:
+        """An invitee is at the pre-meeting, in the studio or online (its daftar hadir)."""
+        if update.actor in self.present:
+            # A second click (another tab, a retry) changes nothing and is not audited again.
+            return self.present[update.actor]
+        self.present[update.actor] = update.mode
+        self.audit("check_in", update, f"pre-meeting: {update.mode}")
+        entry = AttendanceEntry.of(update, self.cycle.year, f"{self.cycle.year}-pra", self.time.now())
+        self.recorder.record(RecordActivities.record_check_in, entry)
+        return update.mode
+
+    @check_in.validator
+    def _validate_check_in(self, update: CheckIn) -> None:
+        rules.check_check_in(self.cycle, self.people, update, self.time.now())
+
     @workflow.query
     def state(self) -> CycleState:
         return CycleState(
@@ -229,6 +248,7 @@ class CycleWorkflow:
             calendar_now=self.time.now(),
             pre_meeting_invited=len(self.cycle.participants),
             pre_meeting_attended=self.attended,
+            pre_meeting_checked_in=len(self.present),
             provinces_total=len(self.cycle.provinces),
             provinces_completed=len(self.summaries),
         )

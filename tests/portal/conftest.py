@@ -72,12 +72,14 @@ async def running_cycle(
     store, smtp_port = mail
     marker = request.node.get_closest_marker("speed")
     speed = marker.args[0] if marker else SPEED
+    opens_marker = request.node.get_closest_marker("opens")
+    opens = opens_marker.args[0] if opens_marker else "2022-02-07T08:00:00"
     cycle = load_cycle(
         write_cycle(
             tmp_path / "cycle",
             ["94"],
             desks=["1.01", "W.02"],
-            replace={"opens_at = 2022-01-31T08:00:00": "opens_at = 2022-02-07T08:00:00"},
+            replace={"opens_at = 2022-01-31T08:00:00": f"opens_at = {opens}"},
         )
     )
     url = fresh_database_url(request, "sqlite", tmp_path)

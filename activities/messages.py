@@ -105,12 +105,16 @@ class MessageActivities:
         return await self._deliver(mailings.items)
 
     async def _deliver(self, items: list[Outgoing]) -> list[DeliveryReport]:
-        known = all((o.year, i) in self._people for o in items for i in o.recipients)
-        lookup = lambda: [self._recipients(o.year, o.recipients) for o in items]  # noqa: E731
+        known = all((o.year, i) in self._people for o in items for i in [*o.recipients, *o.listed])
+        lookup = lambda: [  # noqa: E731
+            (self._recipients(o.year, o.recipients), self._recipients(o.year, o.listed)) for o in items
+        ]
         recipients = lookup() if known else await asyncio.to_thread(lookup)
         mailings = [
-            Mailing(o, sender_of(o.organizer, self.sender_override), people, self.issuer, self.portal_url)
-            for o, people in zip(items, recipients, strict=True)
+            Mailing(
+                o, sender_of(o.organizer, self.sender_override), people, self.issuer, self.portal_url, listed
+            )
+            for o, (people, listed) in zip(items, recipients, strict=True)
         ]
         rows = [
             {

@@ -7,11 +7,13 @@ from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from models.participants import Participant
 from models.records import (
     ActionRecord,
     AttendanceEntry,
     AttendanceRecord,
     ConfirmationsRecord,
+    DelegationRecord,
     OutcomeRecord,
     ProposalsRecord,
     RegisterCycle,
@@ -28,16 +30,33 @@ from store.tables import (
     AttendanceRow,
     ConfirmationRow,
     CycleRow,
+    DelegationRow,
     DeskRow,
     OutcomeItemRow,
     ParticipantRow,
     ProposalRow,
     ProvinceProgressRow,
     ReplyRow,
+    SessionInviteeRow,
     SessionRow,
     SignatureRow,
     StageChangeRow,
 )
+
+
+def participant_row(year: int, p: Participant) -> dict[str, object]:
+    return {
+        "year": year,
+        "id": p.id,
+        "name": p.name,
+        "role": p.role.value,
+        "organisation": p.organisation,
+        "province": p.province,
+        "desks": ";".join(p.desks),
+        "email": p.email,
+        "language": p.language,
+        "zone": p.zone,
+    }
 
 
 class RecordActivities:
@@ -89,21 +108,7 @@ class RecordActivities:
             upsert(
                 db,
                 ParticipantRow,
-                [
-                    {
-                        "year": cycle.year,
-                        "id": p.id,
-                        "name": p.name,
-                        "role": p.role.value,
-                        "organisation": p.organisation,
-                        "province": p.province,
-                        "desks": ";".join(p.desks),
-                        "email": p.email,
-                        "language": p.language,
-                        "zone": p.zone,
-                    }
-                    for p in cycle.participants
-                ],
+                [participant_row(cycle.year, p) for p in cycle.participants],
                 ["year", "id"],
             )
             upsert(
@@ -262,6 +267,37 @@ class RecordActivities:
         with Session(self.engine) as db, db.begin():
             # The first check-in stands; a second (another tab, a retry) changes nothing.
             upsert(db, AttendanceRow, [row], ["year", "subject", "participant"], update=False)
+
+    @activity.defn
+    def record_delegation(self, record: DelegationRecord) -> None:
+        """The delegate joins the directory and the session's invitees; keyed, so a repeat
+        changes nothing."""
+        person = record.delegate
+        with Session(self.engine) as db, db.begin():
+            upsert(
+                db,
+                ParticipantRow,
+                [participant_row(record.year, person)],
+                ["year", "id"],
+            )
+            if record.session_id is not None:
+                row = {"year": record.year, "session_id": record.session_id, "participant": person.id}
+                upsert(db, SessionInviteeRow, [row], ["year", "session_id", "participant"], update=False)
+            upsert(
+                db,
+                DelegationRow,
+                [
+                    {
+                        "year": record.year,
+                        "subject": record.subject,
+                        "delegator": record.delegator,
+                        "delegate": person.id,
+                        "province": record.province,
+                        "at": utc(record.at),
+                    }
+                ],
+                ["year", "subject", "delegator"],
+            )
 
     @activity.defn
     def record_reply(self, record: ReplyRecord) -> None:

@@ -23,6 +23,10 @@ class Person:
     role: str = "REQ-PARTICIPANT"
     partstat: str = "NEEDS-ACTION"
     """An attendee's answer so far: an update carries what each invitee replied."""
+    delegated_to: str = ""
+    """mailto: of whom this attendee passed the invitation to (PARTSTAT DELEGATED)."""
+    delegated_from: str = ""
+    """mailto: of whom this attendee stands in for."""
 
 
 def _address(person: Person, **params: str) -> vCalAddress:
@@ -73,6 +77,10 @@ def attendee_lines(attendees: list[Person]) -> bytes:
     for attendee in attendees:
         # RSVP asks for an answer: of those who have not given one.
         asked = {"RSVP": "TRUE"} if attendee.partstat == "NEEDS-ACTION" else {}
+        if attendee.delegated_to:
+            asked["DELEGATED-TO"] = attendee.delegated_to
+        if attendee.delegated_from:
+            asked["DELEGATED-FROM"] = attendee.delegated_from
         address = _address(attendee, ROLE=attendee.role, PARTSTAT=attendee.partstat, **asked)
         line = Contentline.from_parts("ATTENDEE", address.params, address.to_ical().decode(), sorted=True)
         lines.append(line.to_ical() + b"\r\n")

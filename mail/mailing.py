@@ -3,10 +3,10 @@ gets, and the message itself. The mail activity records these in the outbox and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
-from mail.calendar import CalendarMold
+from mail.calendar import CalendarMold, Person
 from mail.compose import (
     PORTAL_LINK,
     Composer,
@@ -36,15 +36,18 @@ def sender_of(organizer: Organizer, override: str | None = None) -> Sender:
 
 
 def calendars_for(
-    outgoing: Outgoing, sender: Sender, recipients: list[Recipient]
+    outgoing: Outgoing, sender: Sender, recipients: list[Recipient], listed: Sequence[Recipient] = ()
 ) -> Callable[[Recipient], bytes | None]:
     """The calendar file each recipient of a mailing gets (None: the mail has none). Each is made
-    from one mold per language; a session's few invitees all appear on its one invitation, a
-    crowd (the pre-meeting) gets one invitation each, naming only its recipient."""
+    from one mold per language; a session's few invitees all appear on its one invitation (with
+    ``listed``, the invitees this message is not sent to), a crowd (the pre-meeting) gets one
+    invitation each, naming only its recipient."""
     shared = len(recipients) <= SHARED_INVITATION_LIMIT
     facts = outgoing.facts
     answers = facts.answers if isinstance(facts, SessionFacts) else {}
-    everyone = [attendee(r, answers.get(r.id)) for r in recipients] if shared else []
+    delegations = facts.delegations if isinstance(facts, SessionFacts) else {}
+    attendees = [*recipients, *listed]
+    everyone = attendees_of(attendees, answers, delegations) if shared else []
     molds: dict[str, CalendarMold | None] = {}
     calendars: dict[str, bytes | None] = {}
 
@@ -64,6 +67,24 @@ def calendars_for(
     return calendar_of
 
 
+def attendees_of(
+    invitees: Sequence[Recipient], answers: dict[str, str], delegations: dict[str, str]
+) -> list[Person]:
+    """Each invitee as an ATTENDEE, with their answer; a delegator as DELEGATED with
+    DELEGATED-TO, their delegate with DELEGATED-FROM (RFC 5546, 4.2.5)."""
+    address = {r.id: f"mailto:{r.email}" for r in invitees}
+    delegated_from = {delegate: delegator for delegator, delegate in delegations.items()}
+    people = []
+    for r in invitees:
+        person = attendee(r, answers.get(r.id))
+        if r.id in delegations and delegations[r.id] in address:
+            person = replace(person, partstat="DELEGATED", delegated_to=address[delegations[r.id]])
+        if r.id in delegated_from and delegated_from[r.id] in address:
+            person = replace(person, delegated_from=address[delegated_from[r.id]])
+        people.append(person)
+    return people
+
+
 @dataclass(frozen=True)
 class Letter:
     recipient: Recipient
@@ -81,8 +102,10 @@ class Mailing:
         recipients: list[Recipient],
         issuer: TokenIssuer | None,
         portal_url: str | None = None,
+        listed: Sequence[Recipient] = (),
     ) -> None:
         self.outgoing = outgoing
+        self.listed = listed
         self.portal_url = portal_url
         self.sender = sender
         self.recipients = recipients
@@ -113,7 +136,7 @@ class Mailing:
     def letters(self, due: list[Recipient]) -> Iterator[Letter]:
         """The messages of ``due``, made one at a time as they are sent."""
         composer = Composer(self.outgoing, self.sender)
-        calendar_of = calendars_for(self.outgoing, self.sender, self.recipients)
+        calendar_of = calendars_for(self.outgoing, self.sender, self.recipients, self.listed)
         for recipient in due:
             message = composer.message(recipient, calendar_of(recipient), self.tokens(recipient))
             yield Letter(recipient, self.ids[recipient.id], message)

@@ -85,6 +85,11 @@ class SessionFacts(BaseModel):
     """Why a cancelled session was cancelled."""
     answers: dict[str, str] = {}
     """Each invitee's answer so far (PARTSTAT), which an update's calendar carries."""
+    delegations: dict[str, str] = {}
+    """Who passed their invitation to whom (disposisi): delegator → delegate, as the calendar's
+    DELEGATED-TO and DELEGATED-FROM say it (RFC 5546, 4.2.5)."""
+    delegated_from: str = ""
+    """In the invitation a delegate receives: who passed it on to them (name, organisation)."""
 
 
 class DataEntryFacts(BaseModel):
@@ -92,6 +97,8 @@ class DataEntryFacts(BaseModel):
     region: Region
     deadline_at: datetime
     sessions: int
+    delegated_from: str = ""
+    """In the letter a delegate receives: who passed the task on to them."""
 
 
 class ConfirmationFacts(BaseModel):
@@ -175,6 +182,9 @@ class Outgoing(BaseModel):
     session_id: str | None = None
     sequence: int = 0
     recipients: list[str]
+    listed: list[str] = []
+    """Invitees the calendar names beside the recipients, who get no mail by this message: the
+    others of a session, in the invitation a delegate receives."""
     event: CalendarEvent | None = None
     facts: MailFacts
     """What the letter says beyond the event: deadlines, names, counts, the document."""

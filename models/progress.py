@@ -49,6 +49,8 @@ class ProvinceProgress(BaseModel):
     """Desk → invitee → PARTSTAT."""
     attendance: dict[str, dict[str, str]] = {}
     """Desk → who checked in → onsite or online."""
+    delegations: dict[str, dict[str, str]] = {}
+    """Desk ("" for the data-entry task) → delegator → delegate (disposisi)."""
     amended: bool = False
     """An outcome changed during sign-off: the document must be rendered and signed again."""
     amendments: int = 0
@@ -145,6 +147,24 @@ class ProvinceProgress(BaseModel):
     def reply(self, desk: str, invitee: str, partstat: str) -> None:
         self.replies.setdefault(desk, {})[invitee] = partstat
 
+    def delegate(self, desk: str | None, delegator: str, delegate: Participant) -> None:
+        """``delegate`` stands in for ``delegator`` at a session (or in the data entry): they join
+        the people and the invitees; the delegator stays an invitee, as DELEGATED."""
+        self.people[delegate.id] = delegate
+        self.delegations.setdefault(desk or "", {})[delegator] = delegate.id
+        if desk is not None:
+            session = self.sessions[desk]
+            session.recipients = [*session.recipients, delegate.id]
+            self.replies.setdefault(desk, {})[delegator] = "DELEGATED"
+
+    def delegate_id(self, delegator: str) -> str:
+        """The next id of someone standing in for ``delegator``: ``ID.w1``, ``ID.w2``..."""
+        taken = {d for by_desk in self.delegations.values() for d in by_desk.values()}
+        n = 1
+        while f"{delegator}.w{n}" in taken or f"{delegator}.w{n}" in self.people:
+            n += 1
+        return f"{delegator}.w{n}"
+
     def take_change(self, change: DeskSession, reason: str | None = None) -> None:
         """A move or cancellation the database has taken (see DeskSession.rescheduled)."""
         self.sessions[change.desk].take(change)
@@ -203,6 +223,7 @@ class ProvinceProgress(BaseModel):
                 "cancel_reason": self.cancel_reasons.get(desk),
                 "replies": self.replies.get(desk, {}),
                 "attendance": self.attendance.get(desk, {}),
+                "delegations": self.delegations.get(desk, {}),
             }
         )
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from models.clock import CycleClock
 from models.cycle import Cycle
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
+from models.participants import Participant
 from models.sessions import DeskSession
 from models.stages import Party, SessionState, Stage
 from models.workflow_io import CheckIn, ConfirmItems, RecordReply, SignatureView
@@ -206,3 +207,16 @@ class AttendanceEntry(BaseModel):
         return cls(
             year=year, subject=subject, participant=check_in.actor, mode=check_in.mode, source=source, at=at
         )
+
+
+class DelegationRecord(BaseModel):
+    """A delegate in the directory, invited where their delegator was (disposisi)."""
+
+    year: int
+    province: str
+    subject: str
+    """The session id, or YEAR-PROVINCE-usulan for the data entry."""
+    session_id: str | None
+    delegator: str
+    delegate: Participant
+    at: datetime

@@ -279,3 +279,31 @@ class AttendanceRow(Base):
     source: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(DateTime)
     """Calendar time (UTC) of the check-in."""
+
+
+class DelegationRow(Base):
+    """Disposisi: who stands in for whom, at a session or in a province's data entry."""
+
+    __tablename__ = "delegations"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(40), primary_key=True)
+    """The session id, or YEAR-PROVINCE-usulan for the data entry."""
+    delegator: Mapped[str] = mapped_column(String(64), primary_key=True)
+    delegate: Mapped[str] = mapped_column(String(64))
+    province: Mapped[str] = mapped_column(String(4))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    """Calendar time (UTC) of the delegation."""
+
+    __table_args__ = (Index("ix_delegations_delegate", "year", "delegate"),)
+
+
+class LinkRevocationRow(Base):
+    """A person whose portal links no longer open (a replaced contact, a leaked mail)."""
+
+    __tablename__ = "link_revocations"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(400))
+    revoked_by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    """Wall-clock time (UTC) of the revocation."""

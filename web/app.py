@@ -36,6 +36,7 @@ from temporalio.client import Client
 from board.app import create_app as create_board
 from portal.actions import Actions
 from portal.confirmation_pages import ConfirmationPages
+from portal.delegation_pages import DelegationPages
 from portal.desk_pages import DeskPages
 from portal.pages import Portal, labels
 from portal.proposal_pages import ProposalPages
@@ -124,6 +125,7 @@ def create_web_app(
             ProposalPages(portal).routes(),
             DeskPages(portal).routes(),
             ConfirmationPages(portal).routes(),
+            DelegationPages(portal).routes(),
             SigningPages(portal).routes(),
         ]
         for route in (r for group in routes_of for r in group):

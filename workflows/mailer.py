@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from mail.events import session_event
     from models.messages import (
         CalendarEvent,
+        DataEntryFacts,
         MailFacts,
         Mailings,
         MailKind,
@@ -21,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         SessionFacts,
         SignOffFacts,
     )
+    from models.participants import Participant
     from models.progress import ProvinceProgress
     from models.sessions import DeskSession
     from models.stages import Party
@@ -75,23 +77,46 @@ class ProvinceMailer:
         sequence: int | None = None,
     ) -> None:
         """``sequence``: the version of what the mail is about (a session's, or the document's)."""
-        input = self.progress.input
         await self.batch.add(
-            Outgoing(
-                year=input.year,
-                organizer=input.organizer,
-                kind=kind,
+            self.outgoing(
+                kind,
+                recipients,
+                facts,
+                session=session,
                 variant=variant,
-                subject_ref=session.id if session else f"{input.year}-{input.province.code}",
-                province=input.province.code,
-                session_id=session.id if session else None,
-                sequence=sequence if sequence is not None else (session.sequence if session else 0),
-                recipients=recipients,
-                event=self.session_event(session) if session else None,
-                facts=facts,
-                made_at=self.time.now(),
                 skip_reason=skip_reason,
+                sequence=sequence,
             )
+        )
+
+    def outgoing(
+        self,
+        kind: MailKind,
+        recipients: list[str],
+        facts: MailFacts,
+        *,
+        session: DeskSession | None = None,
+        variant: str = "",
+        skip_reason: str | None = None,
+        sequence: int | None = None,
+        listed: list[str] | None = None,
+    ) -> Outgoing:
+        input = self.progress.input
+        return Outgoing(
+            year=input.year,
+            organizer=input.organizer,
+            kind=kind,
+            variant=variant,
+            subject_ref=session.id if session else f"{input.year}-{input.province.code}",
+            province=input.province.code,
+            session_id=session.id if session else None,
+            sequence=sequence if sequence is not None else (session.sequence if session else 0),
+            recipients=recipients,
+            listed=listed or [],
+            event=self.session_event(session) if session else None,
+            facts=facts,
+            made_at=self.time.now(),
+            skip_reason=skip_reason,
         )
 
     async def send_session(
@@ -110,9 +135,46 @@ class ProvinceMailer:
             minutes_before=self.progress.input.reminders.minutes_before,
             reason=reason,
             answers=dict(self.progress.replies.get(session.desk, {})),
+            delegations=dict(self.progress.delegations.get(session.desk, {})),
         )
-        await self.send(
-            kind, session.recipients, facts, session=session, variant=variant, skip_reason=skip_reason
+        recipients = session.recipients
+        if kind is MailKind.SESSION_REMINDER:
+            # Who passed the session on is not reminded of it; their delegate is.
+            recipients = [r for r in recipients if r not in facts.delegations]
+        await self.send(kind, recipients, facts, session=session, variant=variant, skip_reason=skip_reason)
+
+    async def send_delegation(self, desk: str | None, delegator: Participant, delegate: Participant) -> None:
+        """The delegate's own invitation (a session's, naming every invitee, the delegator as
+        DELEGATED), or their letter opening the data entry."""
+        progress = self.progress
+        passed_on = f"{delegator.name} ({delegator.organisation})"
+        variant = f"wakil-{delegate.id}"
+        if desk is None:
+            facts = DataEntryFacts(
+                region=self.region,
+                deadline_at=progress.input.deadlines.data_entry,
+                sessions=len(progress.sessions),
+                delegated_from=passed_on,
+            )
+            await self.send(MailKind.DATA_ENTRY_OPEN, [delegate.id], facts, variant=variant)
+            return
+        session = progress.sessions[desk]
+        await self.batch.add(
+            self.outgoing(
+                MailKind.SESSION_INVITE,
+                [delegate.id],
+                SessionFacts(
+                    region=self.region,
+                    desk_title=progress.desks[desk].title,
+                    minutes_before=progress.input.reminders.minutes_before,
+                    answers=dict(progress.replies.get(desk, {})),
+                    delegations=dict(progress.delegations.get(desk, {})),
+                    delegated_from=passed_on,
+                ),
+                session=session,
+                variant=variant,
+                listed=[r for r in session.recipients if r != delegate.id],
+            )
         )
 
     async def send_sign_off(self, kind: MailKind, party: Party) -> None:

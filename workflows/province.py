@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         AgreementRequest,
         AttendanceEntry,
         ConfirmationsRecord,
+        DelegationRecord,
         OutcomeRecord,
         ProposalsRecord,
         ReplyRecord,
@@ -46,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         CancelSession,
         CheckIn,
         ConfirmItems,
+        Delegate,
         LoadProvincePlan,
         ProvinceInput,
         ProvinceState,
@@ -59,7 +61,7 @@ with workflow.unsafe.imports_passed_through():
         SignatureView,
         SubmitProposals,
     )
-    from rules import confirmation, data_entry, desk_sessions, sign_off
+    from rules import confirmation, data_entry, delegation, desk_sessions, sign_off
     from rules.access import refuse
     from security.tokens import read_unverified
 
@@ -358,6 +360,37 @@ class ProvinceWorkflow:
     @check_in.validator
     def _validate_check_in(self, update: CheckIn) -> None:
         desk_sessions.check_check_in(self.progress, update, self.time.now())
+
+    @workflow.update
+    async def delegate(self, update: Delegate) -> str:
+        """Disposisi: a colleague stands in for the actor at a session or in the data entry; they
+        get an invitation and a link of their own. Returns the delegate's id."""
+        async with self.session_changes:
+            delegator = self.progress.people[update.actor]
+            delegate = delegation.delegate_of(self.progress, delegator, update)
+            session_id = self.progress.sessions[update.desk].id if update.desk else None
+            record = DelegationRecord(
+                year=self.year,
+                province=self.progress.code,
+                subject=session_id or f"{self.year}-{self.progress.code}-usulan",
+                session_id=session_id,
+                delegator=delegator.id,
+                delegate=delegate,
+                at=self.time.now(),
+            )
+            # In the directory before their invitation is written: the letter is looked up there.
+            await self.recorder.write(RecordActivities.record_delegation, record)
+            self.progress.delegate(update.desk, delegator.id, delegate)
+            where = f"desk {update.desk}" if update.desk else "data entry"
+            self.audit(
+                "delegate", update, f"{where}: {delegate.id} ({delegate.name}) stands in for {delegator.id}"
+            )
+        await self.mailer.send_delegation(update.desk, delegator, delegate)
+        return delegate.id
+
+    @delegate.validator
+    def _validate_delegate(self, update: Delegate) -> None:
+        delegation.check_delegate(self.progress, update, self.time.now())
 
     @workflow.update
     async def reschedule(self, update: RescheduleSession) -> int:

@@ -15,6 +15,7 @@ import vobject
 
 from mail.compose import Composer, Recipient, Sender, attendee, compose, invitation, invitation_mold
 from mail.dates import letter_datetime
+from mail.mailing import calendars_for
 from models.cycle import Organizer
 from models.messages import CalendarEvent, MailKind, Outgoing, Region, SessionFacts
 from models.reference import all_provinces
@@ -256,3 +257,39 @@ def test_golden_invitation(zone: str, province: str, who: str) -> None:
             golden.parent.mkdir(exist_ok=True)
             golden.write_bytes(content.encode("utf-8"))
         assert content == golden.read_bytes().decode("utf-8"), f"{golden} differs"
+
+
+def test_a_delegates_invitation_carries_the_delegation_as_rfc_5546_says() -> None:
+    delegator = PEOPLE["WIT"]
+    stand_in = Recipient("P94-OPD-01.w1", "Yosef Kambu", "yosef.kambu@papua.prov.test", "id", "Asia/Jayapura")
+    out = outgoing(MailKind.SESSION_INVITE, 0).model_copy(
+        update={
+            "recipients": [stand_in.id],
+            "listed": [r.id for r in PEOPLE.values()],
+            "variant": f"wakil-{stand_in.id}",
+            "facts": outgoing(MailKind.SESSION_INVITE, 0).facts.model_copy(  # type: ignore[union-attr]
+                update={
+                    "answers": {delegator.id: "DELEGATED", "FAC-1.01": "ACCEPTED"},
+                    "delegations": {delegator.id: stand_in.id},
+                    "delegated_from": f"{delegator.name} (Bappeda Provinsi Papua)",
+                }
+            ),
+        }
+    )
+    data = calendars_for(out, SENDER, [stand_in], list(PEOPLE.values()))(stand_in)
+    assert data is not None
+    strict = vobject.readOne(data.decode(), validate=True)
+    attendees = {a.value.lower(): a.params for a in strict.vevent.contents["attendee"]}
+    assert len(attendees) == len(PEOPLE) + 1
+    by = attendees[f"mailto:{delegator.email}"]
+    to = attendees[f"mailto:{stand_in.email}"]
+    assert by["PARTSTAT"] == ["DELEGATED"] and by["DELEGATED-TO"] == [f"mailto:{stand_in.email}"]
+    assert "RSVP" not in by
+    assert to["PARTSTAT"] == ["NEEDS-ACTION"] and to["RSVP"] == ["TRUE"]
+    assert to["DELEGATED-FROM"] == [f"mailto:{delegator.email}"]
+    # The parameter values are quoted, as RFC 5545 requires of a cal-address list.
+    assert f'DELEGATED-TO="mailto:{stand_in.email}"' in data.decode().replace("\r\n ", "")
+    # The delegate's letter says who passed the invitation on.
+    mail = message_from_bytes(compose(out, stand_in, SENDER, data), policy=policy.default)
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"sebagai disposisi dari {delegator.name} (Bappeda Provinsi Papua)" in " ".join(text.split())

@@ -71,6 +71,13 @@ NOT_AGREED_COLUMNS = (
     ("column_budget", 12),
     ("column_reason", 28),
 )
+ATTENDANCE_COLUMNS = (
+    ("column_number", 4),
+    ("column_desk", 26),
+    ("column_name", 28),
+    ("column_organisation", 30),
+    ("column_mode", 12),
+)
 NUMBERS = {"column_number", "column_target", "column_budget"}
 """Columns set right-aligned."""
 
@@ -183,5 +190,20 @@ def agreement_pdf(context: dict[str, Any]) -> bytes:
             style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
         )
     )
+    story.append(Paragraph(document_label("part_attendance"), PART))
+    if context["attendance"]:
+        rows = [
+            [
+                n,
+                row["desk_title"],
+                f"{row['name']} ({row['stands_in']})" if row["stands_in"] else row["name"],
+                row["organisation"],
+                row["mode"],
+            ]
+            for n, row in enumerate(context["attendance"], 1)
+        ]
+        story.append(_table(ATTENDANCE_COLUMNS, rows, width))
+    else:
+        story.append(_text(document_label("no_attendance"), BODY))
     document.build(story)
     return out.getvalue()

@@ -16,7 +16,7 @@ from typing import Any
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from temporalio import activity
 
 from activities.agreement_pdf import agreement_pdf
@@ -27,17 +27,61 @@ from models.reference import all_regencies
 from store.database import upsert, utc
 from store.tables import (
     AgreementRow,
+    AttendanceRow,
     ConfirmationRow,
     CycleRow,
+    DelegationRow,
     DeskRow,
     OutcomeItemRow,
     ParticipantRow,
     ProvinceProgressRow,
+    SessionRow,
     SignatureRow,
 )
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATUS_LABEL = {"agreed": document_label("status_agreed"), "adjusted": document_label("status_adjusted")}
+
+
+def daftar_hadir(db: Session, year: int, province: str) -> list[dict[str, str]]:
+    """Who was present at the province's desk sessions, desk by desk: name, organisation, how,
+    and whom they stood in for."""
+    delegator = aliased(ParticipantRow)
+    rows = db.execute(
+        select(
+            SessionRow.desk,
+            ParticipantRow.name,
+            ParticipantRow.organisation,
+            AttendanceRow.mode,
+            delegator.name,
+        )
+        .join(SessionRow, (SessionRow.year == AttendanceRow.year) & (SessionRow.id == AttendanceRow.subject))
+        .join(
+            ParticipantRow,
+            (ParticipantRow.year == AttendanceRow.year) & (ParticipantRow.id == AttendanceRow.participant),
+        )
+        .outerjoin(
+            DelegationRow,
+            (DelegationRow.year == AttendanceRow.year)
+            & (DelegationRow.subject == AttendanceRow.subject)
+            & (DelegationRow.delegate == AttendanceRow.participant),
+        )
+        .outerjoin(
+            delegator, (delegator.year == DelegationRow.year) & (delegator.id == DelegationRow.delegator)
+        )
+        .where(AttendanceRow.year == year, SessionRow.province == province)
+        .order_by(SessionRow.desk, ParticipantRow.name)
+    ).all()
+    return [
+        {
+            "desk": desk,
+            "name": name,
+            "organisation": organisation,
+            "mode": document_label(f"mode_{mode}"),
+            "stands_in": document_label("stands_in", name=stood_for) if stood_for else "",
+        }
+        for desk, name, organisation, mode, stood_for in rows
+    ]
 
 
 def _environment() -> Environment:
@@ -129,6 +173,7 @@ class DocumentActivities:
             desk_titles = dict(
                 db.execute(select(DeskRow.code, DeskRow.title).where(DeskRow.year == year)).all()
             )
+            present = daftar_hadir(db, year, province)
         if cycle is None or progress is None:
             raise ValueError(f"province {province} of cycle {year} is not registered")
         by_desk: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -213,6 +258,9 @@ class DocumentActivities:
                 ),
             ],
             "not_agreed_count": len(not_agreed),
+            "attendance": [
+                {**row, "desk_title": desk_titles.get(row["desk"], row["desk"])} for row in present
+            ],
         }
 
     def _render(self, request: AgreementRequest, signed: bool) -> AgreementDocument:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from commands.export import disposisi
 from commands.status import cycle_status, live_calendar_now
 from mail.dates import short_datetime
 from models.stages import Stage
@@ -22,6 +23,7 @@ from store.tables import (
 )
 
 FAILED_SHOWN = 50
+DELEGATIONS_SHOWN = 50
 STAGES = [stage.value for stage in Stage]
 
 
@@ -56,6 +58,17 @@ def board_snapshot(engine: Engine, year: int, told: datetime | None = None) -> d
                 "when": short_datetime(s.starts_at.replace(tzinfo=UTC), cycle.venue_zone),
                 "sequence": s.sequence,
             }
+        # Who stands in for whom: the latest, as an organizer checks them during the desk days.
+        delegations = [
+            {
+                **d,
+                "at": short_datetime(
+                    datetime.fromisoformat(d["at_utc"].removesuffix("Z")).replace(tzinfo=UTC),
+                    cycle.venue_zone,
+                ),
+            }
+            for d in disposisi(db, year)[-DELEGATIONS_SHOWN:][::-1]
+        ]
         entered: dict[str, dict[str, datetime]] = {}
         for change in db.scalars(select(StageChangeRow).where(StageChangeRow.year == year)):
             entered.setdefault(change.province, {})[change.stage] = change.entered_at
@@ -131,8 +144,10 @@ def board_snapshot(engine: Engine, year: int, told: datetime | None = None) -> d
         "outbox": status.outbox,
         "last_message": recent.isoformat() + "Z" if recent else None,
         "pre_meeting_attended": status.pre_meeting_attended,
+        "pre_meeting_checked_in": status.pre_meeting_checked_in,
         "desks": desks,
         "provinces": provinces,
         "failed": failed,
+        "delegations": delegations,
         "session_states": ["scheduled", "invited", "held", "outcome_recorded", "cancelled"],
     }

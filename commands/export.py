@@ -10,7 +10,16 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from store.tables import AgreementRow, ConfirmationRow, OutcomeItemRow, SessionRow, SignatureRow
+from store.tables import (
+    AgreementRow,
+    AttendanceRow,
+    ConfirmationRow,
+    DelegationRow,
+    OutcomeItemRow,
+    ParticipantRow,
+    SessionRow,
+    SignatureRow,
+)
 
 SCHEDULE_COLUMNS = [
     "session_id",
@@ -49,6 +58,32 @@ AGREEMENT_COLUMNS = [
     "regional_signed_at_utc",
     "central_signer",
     "central_signed_at_utc",
+]
+
+
+ATTENDANCE_COLUMNS = [
+    "subject",
+    "province",
+    "desk",
+    "participant",
+    "name",
+    "organisation",
+    "role",
+    "mode",
+    "source",
+    "at_utc",
+    "stands_in_for",
+]
+DELEGATION_COLUMNS = [
+    "subject",
+    "province",
+    "delegator",
+    "delegator_name",
+    "delegate",
+    "delegate_name",
+    "delegate_email",
+    "organisation",
+    "at_utc",
 ]
 
 
@@ -145,7 +180,11 @@ def export_cycle(engine: Engine, year: int, folder: Path) -> list[Path]:
             }
         )
 
+    with Session(engine) as db:
+        present, delegations = daftar_hadir(db, year), disposisi(db, year)
     written = _write(folder, "schedule", SCHEDULE_COLUMNS, schedule)
+    written += _write(folder, "attendance", ATTENDANCE_COLUMNS, present)
+    written += _write(folder, "delegations", DELEGATION_COLUMNS, delegations)
     written += _write(folder, "outcomes", OUTCOME_COLUMNS, outcomes)
     written += _write(folder, "agreements", AGREEMENT_COLUMNS, documents)
     # RKP: every agreed item nationally; RKPD: one file per province.
@@ -158,3 +197,59 @@ def export_cycle(engine: Engine, year: int, folder: Path) -> list[Path]:
             [o for o in agreed if o["province"] == province],
         )
     return written
+
+
+def daftar_hadir(db: Session, year: int) -> list[dict[str, Any]]:
+    """Every check-in (portal, command line, imported video report): the sessions' and the
+    pre-meeting's daftar hadir, with whom each delegate stood in for."""
+    stood_for = {
+        (d.subject, d.delegate): d.delegator
+        for d in db.scalars(select(DelegationRow).where(DelegationRow.year == year))
+    }
+    sessions = {s.id: s for s in db.scalars(select(SessionRow).where(SessionRow.year == year))}
+    people = {p.id: p for p in db.scalars(select(ParticipantRow).where(ParticipantRow.year == year))}
+    rows = []
+    for a in db.scalars(
+        select(AttendanceRow)
+        .where(AttendanceRow.year == year)
+        .order_by(AttendanceRow.subject, AttendanceRow.participant)
+    ):
+        session, person = sessions.get(a.subject), people.get(a.participant)
+        rows.append(
+            {
+                "subject": a.subject,
+                "province": session.province if session else "",
+                "desk": session.desk if session else "",
+                "participant": a.participant,
+                "name": person.name if person else "",
+                "organisation": person.organisation if person else "",
+                "role": person.role if person else "",
+                "mode": a.mode,
+                "source": a.source,
+                "at_utc": a.at.isoformat() + "Z",
+                "stands_in_for": stood_for.get((a.subject, a.participant), ""),
+            }
+        )
+    return rows
+
+
+def disposisi(db: Session, year: int) -> list[dict[str, Any]]:
+    """Who stands in for whom, as the directory knows them."""
+    people = {p.id: p for p in db.scalars(select(ParticipantRow).where(ParticipantRow.year == year))}
+    rows = []
+    for d in db.scalars(select(DelegationRow).where(DelegationRow.year == year).order_by(DelegationRow.at)):
+        by, to = people.get(d.delegator), people.get(d.delegate)
+        rows.append(
+            {
+                "subject": d.subject,
+                "province": d.province,
+                "delegator": d.delegator,
+                "delegator_name": by.name if by else "",
+                "delegate": d.delegate,
+                "delegate_name": to.name if to else "",
+                "delegate_email": to.email if to else "",
+                "organisation": to.organisation if to else "",
+                "at_utc": d.at.isoformat() + "Z",
+            }
+        )
+    return rows

@@ -30,6 +30,8 @@ def print_status(status: CycleStatus) -> None:
         "pending",
         "overdue",
         "signed",
+        "present",
+        "delegated",
         "failed mail",
     ):
         table.add_column(column)
@@ -43,12 +45,15 @@ def print_status(status: CycleStatus) -> None:
             ", ".join(p.pending),
             Text(", ".join(p.overdue), style="bold red"),
             ", ".join(p.signatures),
+            str(p.present),
+            str(p.delegations),
             Text(str(p.failed_deliveries), style="red" if p.failed_deliveries else ""),
         )
     console.print(table)
     console.print(
         f"calendar time {status.calendar_now}; outbox: {status.outbox}; "
-        f"pre-meeting attended: {status.pre_meeting_attended}"
+        f"pre-meeting attended: {status.pre_meeting_attended} "
+        f"({status.pre_meeting_checked_in} checked in)"
     )
 
 

@@ -17,6 +17,7 @@ from store.tables import (
     AttendanceRow,
     ConfirmationRow,
     CycleRow,
+    DelegationRow,
     DeskRow,
     OutboxRow,
     OutcomeItemRow,
@@ -124,6 +125,20 @@ def cycle_status(engine: Engine, year: int, calendar: datetime | None = None) ->
                 .group_by(OutboxRow.status)
             ).all()
         )
+        present = Counter(
+            db.scalars(
+                select(SessionRow.province)
+                .join(
+                    AttendanceRow,
+                    (AttendanceRow.year == SessionRow.year) & (AttendanceRow.subject == SessionRow.id),
+                )
+                .where(SessionRow.year == year)
+            )
+        )
+        pre_meeting_present = db.scalar(
+            select(func.count()).where(AttendanceRow.year == year, AttendanceRow.subject == f"{year}-pra")
+        )
+        delegations = Counter(db.scalars(select(DelegationRow.province).where(DelegationRow.year == year)))
 
     rows = []
     for p in provinces:
@@ -162,6 +177,8 @@ def cycle_status(engine: Engine, year: int, calendar: datetime | None = None) ->
                     cycle, p.stage, now, past_without_outcome[p.province], signed.get(p.province, [])
                 ),
                 failed_deliveries=failed[p.province],
+                present=present[p.province],
+                delegations=delegations[p.province],
             )
         )
     return CycleStatus(
@@ -169,6 +186,7 @@ def cycle_status(engine: Engine, year: int, calendar: datetime | None = None) ->
         name=cycle.name,
         calendar_now=now.isoformat() + "Z",
         pre_meeting_attended=cycle.attended,
+        pre_meeting_checked_in=pre_meeting_present or 0,
         stages=dict(Counter(r.stage for r in rows)),
         outbox=outbox,
         provinces=rows,

@@ -25,6 +25,10 @@ class ProvinceOverview(BaseModel):
     overdue: list[str]
     """What is past its deadline at the cycle's calendar time."""
     failed_deliveries: int
+    present: int = 0
+    """Check-ins at the province's desk sessions (the daftar hadir's rows)."""
+    delegations: int = 0
+    """Invitations and data-entry tasks passed on to a colleague (disposisi)."""
 
 
 class CycleStatus(BaseModel):
@@ -32,6 +36,8 @@ class CycleStatus(BaseModel):
     name: str
     calendar_now: str
     pre_meeting_attended: int | None
+    pre_meeting_checked_in: int = 0
+    """Who said "Saya hadir" at the pre-meeting, or was found in an imported video report."""
     stages: dict[str, int]
     """Provinces per stage."""
     outbox: dict[str, int]

@@ -21,9 +21,12 @@ from activities.records import RecordActivities
 from commands.export import export_cycle
 from models.cycle import load_cycle
 from models.items import FundingSource, ItemConfirmation, ItemLevel, ItemStatus, OutcomeItem
+from models.participants import Participant, Role
 from models.records import (
     AgreementRequest,
+    AttendanceEntry,
     ConfirmationsRecord,
+    DelegationRecord,
     OutcomeRecord,
     RegisterCycle,
     SignatureRecord,
@@ -117,6 +120,40 @@ def documents(database_url: str, tmp_path: Path) -> DocumentActivities:
                 at=datetime(2022, 3, 10, 10, tzinfo=WIB),
             )
         )
+    # The daftar hadir: who checked in at Papua's sessions, one of them standing in for another.
+    desk_1 = next(s for s in sessions if (s.province, s.desk) == ("94", "1.01"))
+    stand_in = Participant(
+        id="P94-OPD-01.w1",
+        name="Yosef Kambu",
+        role=Role.PROVINCE_OFFICE,
+        organisation="Dinas Pendidikan Provinsi Papua",
+        province="94",
+        desks=("1.01",),
+        email="yosef.kambu@papua.prov.test",
+        zone="Asia/Jayapura",
+    )
+    records.record_delegation(
+        DelegationRecord(
+            year=2022,
+            province="94",
+            subject=desk_1.id,
+            session_id=desk_1.id,
+            delegator="P94-OPD-01",
+            delegate=stand_in,
+            at=datetime(2022, 2, 18, 9, tzinfo=WIB),
+        )
+    )
+    for participant, mode in (("FAC-1.01", "onsite"), ("P94-OPD-01.w1", "online")):
+        records.record_check_in(
+            AttendanceEntry(
+                year=2022,
+                subject=desk_1.id,
+                participant=participant,
+                mode=mode,
+                source="portal",
+                at=desk_1.starts_at,
+            )
+        )
     return DocumentActivities(engine, tmp_path / "output")
 
 
@@ -160,6 +197,7 @@ def test_agreement_matches_golden_html_and_its_pdf_holds_the_same_items(
                 assert f"94-{desk}-0{n}" in flat
         assert "Rp39.500.000.000" in flat  # 2 desks × (12,5 + 7,25) miliar agreed
         assert "Readiness criteria (FS/DED) belum terpenuhi" in flat
+        assert "Daftar Hadir" in flat and "Yosef Kambu (mewakili" in flat
     signed_text = " ".join("".join(p.extract_text() for p in PdfReader(signed.pdf_path).pages).split())  # type: ignore[arg-type]
     assert to_sign.sha256 in signed_text.replace(" ", "")
     assert "Direktur Jenderal Bina Pembangunan Daerah" in signed_text
@@ -190,3 +228,17 @@ def test_exports_load_back_and_sum_to_the_database(documents: DocumentActivities
         rkpd = csv_rows(tmp_path / "exports" / "rkpd" / f"rkpd-{province}-agreed-items.csv")
         assert {r["province"] for r in rkpd} == {province}
         assert sum(int(r["budget_rupiah"]) for r in rkpd) == per_province[province]
+
+
+def test_the_daftar_hadir_and_the_delegations_are_exported(
+    documents: DocumentActivities, tmp_path: Path
+) -> None:
+    export_cycle(documents.engine, 2022, tmp_path / "exports")
+    present = list(csv.DictReader((tmp_path / "exports" / "attendance.csv").open(encoding="utf-8")))
+    assert [(r["participant"], r["mode"], r["stands_in_for"]) for r in present] == [
+        ("FAC-1.01", "onsite", ""),
+        ("P94-OPD-01.w1", "online", "P94-OPD-01"),
+    ]
+    assert {r["province"] for r in present} == {"94"} and {r["desk"] for r in present} == {"1.01"}
+    (delegation,) = json.loads((tmp_path / "exports" / "delegations.json").read_text(encoding="utf-8"))
+    assert (delegation["delegator_name"], delegation["delegate_name"]) == ("Sri Mahendra", "Yosef Kambu")

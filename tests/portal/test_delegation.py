@@ -4,6 +4,7 @@ passes the data entry on. The directory, the session and the audit trail say who
 
 from __future__ import annotations
 
+import httpx
 import pytest
 import vobject
 from playwright.async_api import async_playwright
@@ -88,3 +89,11 @@ async def test_an_invitee_delegates_a_session_and_the_delegate_answers_with_thei
         audited = db.scalars(select(ActionRow).where(ActionRow.action == "delegate")).one()
         assert audited.actor == "P94-OPD-01" and "stands in for P94-OPD-01" in audited.detail
         assert audited.ip == "127.0.0.1"
+    # The organizers' board lists who stands in for whom.
+    async with httpx.AsyncClient(base_url=running_cycle.base) as http:
+        board = (await http.get("/board/")).text
+    assert (
+        "Disposisi" in board
+        and f"{delegator.name} (P94-OPD-01)" in board
+        and "Yosef Kambu (P94-OPD-01.w1)" in board
+    )

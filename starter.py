@@ -3,7 +3,7 @@
 python starter.py --help
 
 Each group of subcommands lives in commands/: cycle_commands (start, rehearse), actions (the
-human steps), reports (status, audit, export, dashboard) and database (db).
+human steps), reports (status, audit, export, dashboard), database (db) and links (revoke-link).
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import argparse
 import asyncio
 import sys
 
-from commands import actions, cycle_commands, database, reports
+from commands import actions, cycle_commands, database, links, reports
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="starter.py", description=__doc__.splitlines()[0])
     sub = root.add_subparsers(dest="command", required=True)
-    for group in (cycle_commands, reports, database, actions):
+    for group in (cycle_commands, reports, database, actions, links):
         group.register(sub)
     return root
 

@@ -27,6 +27,7 @@ from store.tables import (
     CycleRow,
     DelegationRow,
     DeskRow,
+    LinkRevocationRow,
     ParticipantRow,
     ProvinceProgressRow,
     ReplyRow,
@@ -188,10 +189,11 @@ def _invited(year: int, participant: str) -> Select[SessionRow]:
 
 
 def sessions_of(engine: Engine, year: int, participant: str) -> tuple[str, str, list[SessionRow]] | None:
-    """A person's name, language and sessions (for their calendar feed), or None if unknown."""
+    """A person's name, language and sessions (for their calendar feed), or None if unknown or
+    their links were revoked."""
     with Session(engine) as db:
         person = db.get(ParticipantRow, (year, participant))
-        if person is None:
+        if person is None or db.get(LinkRevocationRow, (year, participant)) is not None:
             return None
         language = person.language if person.language in ("id", "en") else "id"
         return person.name, language, list(db.scalars(_invited(year, participant)))

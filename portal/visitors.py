@@ -20,10 +20,21 @@ from sqlalchemy.orm import Session
 from commands.status import calendar_now
 from security.links import LINK_PATH, portal_link
 from security.tokens import ACT, TokenError, TokenIssuer
-from store.tables import CycleRow, ParticipantRow, PortalSessionRow
+from store.database import upsert
+from store.tables import CycleRow, LinkRevocationRow, ParticipantRow, PortalSessionRow
 
 COOKIE = "rakortek_portal"
-__all__ = ["COOKIE", "LINK_PATH", "LinkRefused", "Refusal", "Visitor", "Visitors", "portal_link"]
+__all__ = [
+    "COOKIE",
+    "LINK_PATH",
+    "LinkRefused",
+    "Refusal",
+    "Visitor",
+    "Visitors",
+    "portal_link",
+    "restore_links",
+    "revoke_links",
+]
 
 
 class Refusal(StrEnum):
@@ -34,6 +45,8 @@ class Refusal(StrEnum):
     EXPIRED = "expired"
     UNKNOWN = "unknown"
     """Signed here, for a cycle or a person this deployment does not (or no longer) know."""
+    REVOKED = "revoked"
+    """The organizers withdrew the person's links (a contact replaced, a mail forwarded)."""
 
 
 class LinkRefused(Exception):
@@ -111,6 +124,8 @@ class Visitors:
                 raise LinkRefused(Refusal.UNKNOWN)
             if calendar_now(cycle) >= claims.expires_at.replace(tzinfo=None):
                 raise LinkRefused(Refusal.EXPIRED)
+            if db.get(LinkRevocationRow, (claims.year, person.id)) is not None:
+                raise LinkRefused(Refusal.REVOKED)
             cookie = secrets.token_urlsafe(32)
             now = _now()
             db.add(
@@ -147,3 +162,32 @@ class Visitors:
                 .where(PortalSessionRow.id == _digest(cookie), PortalSessionRow.closed_at.is_(None))
                 .values(closed_at=_now())
             )
+
+
+def revoke_links(engine: Engine, year: int, participant: str, reason: str, by: str) -> int:
+    """Withdraw a person's links and close their open sessions; returns how many closed."""
+    with Session(engine) as db, db.begin():
+        if db.get(ParticipantRow, (year, participant)) is None:
+            raise LookupError(f"no participant {participant!r} in cycle {year}")
+        row = {"year": year, "participant": participant, "reason": reason, "revoked_by": by, "at": _now()}
+        upsert(db, LinkRevocationRow, [row], ["year", "participant"])
+        closed = db.execute(
+            update(PortalSessionRow)
+            .where(
+                PortalSessionRow.year == year,
+                PortalSessionRow.participant == participant,
+                PortalSessionRow.closed_at.is_(None),
+            )
+            .values(closed_at=_now())
+        )
+        return int(getattr(closed, "rowcount", 0) or 0)
+
+
+def restore_links(engine: Engine, year: int, participant: str) -> bool:
+    """Let a person's links open again; False if they were not revoked."""
+    with Session(engine) as db, db.begin():
+        row = db.get(LinkRevocationRow, (year, participant))
+        if row is None:
+            return False
+        db.delete(row)
+        return True

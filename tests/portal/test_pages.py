@@ -3,6 +3,11 @@ trade (tests on the web application in process; the browser tests run a whole cy
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +20,7 @@ from models.cycle import load_cycle
 from models.records import RegisterCycle
 from security.links import portal_link
 from security.tokens import TokenIssuer, claims_for
+from settings import PROJECT_DIR
 from store.database import connect
 from tests.conftest import TOKEN_SECRET, write_cycle
 from tests.helpers.plan import plan_and_store
@@ -118,3 +124,53 @@ async def test_a_simulated_person_slowed_by_the_rate_limit_tries_again(
     # The limit lets an office's worth of people in, then asks to slow down; the activity retries.
     assert opened == 120 and not busy.value.non_retryable
     await http.aclose()
+
+
+async def test_a_revoked_link_no_longer_opens_and_its_sessions_close(
+    database_url: str, tmp_path: Path
+) -> None:
+    http, link = signed_in(database_url, tmp_path, "P94-KOORD", "province_coordinator", "94")
+    async with http:
+        await http.get(link)
+        assert (await http.get("/")).status_code == 200
+        feed = re.search(
+            r'id="feed" value="http://127\.0\.0\.1(/kalender/[^"]+)"', (await http.get("/")).text
+        )
+        assert feed is not None and (await http.get(feed.group(1))).status_code == 200
+
+        # The contact person is replaced: an organizer withdraws their links from the command line.
+        run = await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                "starter.py",
+                "revoke-link",
+                "P94-KOORD",
+                "--reason",
+                "diganti",
+                "--actor",
+                "ORG-02",
+            ],
+            cwd=PROJECT_DIR,
+            env={**os.environ, "RAKORTEK_DATABASE_URL": database_url, "RAKORTEK_TOKEN_SECRET": TOKEN_SECRET},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "1 open portal session(s) closed" in " ".join(run.stdout.split())
+        # The open page is signed out, the link refused with what to do, the feed gone.
+        assert "<h1>Selamat datang</h1>" in (await http.get("/")).text
+        refused = await http.get(link)
+        assert refused.status_code == 400 and "Tautan ini telah dicabut oleh sekretariat" in refused.text
+        assert "rakortek_portal" not in refused.headers.get("set-cookie", "")
+        assert (await http.get(feed.group(1))).status_code == 404
+
+        await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "starter.py", "revoke-link", "P94-KOORD", "--restore"],
+            cwd=PROJECT_DIR,
+            env={**os.environ, "RAKORTEK_DATABASE_URL": database_url},
+            capture_output=True,
+            check=True,
+        )
+        assert (await http.get(link)).status_code == 303

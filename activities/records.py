@@ -11,6 +11,7 @@ from models.participants import Participant
 from models.records import (
     ActionRecord,
     AttendanceEntry,
+    AttendanceImport,
     AttendanceRecord,
     ConfirmationsRecord,
     DelegationRecord,
@@ -259,6 +260,13 @@ class RecordActivities:
                 ],
                 ["year", "province", "party"],
             )
+
+    @activity.defn
+    def record_check_ins(self, imported: AttendanceImport) -> None:
+        rows = [{**entry.model_dump(), "at": utc(entry.at)} for entry in imported.entries]
+        with Session(self.engine) as db, db.begin():
+            # Whoever checked in themselves keeps their own entry.
+            upsert(db, AttendanceRow, rows, ["year", "subject", "participant"], update=False)
 
     @activity.defn
     def record_check_in(self, entry: AttendanceEntry) -> None:

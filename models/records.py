@@ -12,7 +12,7 @@ from models.items import ItemConfirmation, OutcomeItem, ProposalItem
 from models.participants import Participant
 from models.sessions import DeskSession
 from models.stages import Party, SessionState, Stage
-from models.workflow_io import CheckIn, ConfirmItems, RecordReply, SignatureView
+from models.workflow_io import CheckIn, ConfirmItems, Presence, RecordReply, SignatureView
 
 
 class RegisterCycle(BaseModel):
@@ -220,3 +220,46 @@ class DelegationRecord(BaseModel):
     delegator: str
     delegate: Participant
     at: datetime
+
+    @classmethod
+    def of(
+        cls,
+        year: int,
+        province: str,
+        session_id: str | None,
+        delegator: str,
+        delegate: Participant,
+        at: datetime,
+    ) -> DelegationRecord:
+        subject = session_id or f"{year}-{province}-usulan"
+        return cls(
+            year=year,
+            province=province,
+            subject=subject,
+            session_id=session_id,
+            delegator=delegator,
+            delegate=delegate,
+            at=at,
+        )
+
+
+class AttendanceImport(BaseModel):
+    """The entries of one imported participant report, written at once."""
+
+    entries: list[AttendanceEntry]
+
+    @classmethod
+    def of(cls, present: list[Presence], year: int, subject: str, source: str) -> AttendanceImport:
+        return cls(
+            entries=[
+                AttendanceEntry(
+                    year=year,
+                    subject=subject,
+                    participant=p.participant,
+                    mode="online",
+                    source=source,
+                    at=p.joined_at,
+                )
+                for p in present
+            ]
+        )

@@ -229,6 +229,30 @@ class CheckIn(BaseModel):
     mode: Literal["onsite", "online"]
 
 
+class Presence(BaseModel):
+    """One person found in a video platform's participant report."""
+
+    model_config = ConfigDict(extra="forbid")
+    participant: Line = Field(max_length=64)
+    joined_at: datetime
+
+
+class ImportAttendance(BaseModel):
+    """An organizer (or a desk's facilitator) records who joined online, from the video
+    platform's participant report (Zoom, Google Meet): their daftar hadir entries, as "daring"."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    """Set by the portal; None from the command line."""
+    desk: Line | None = None
+    """None: the pre-meeting."""
+    source: Line = Field(min_length=1, max_length=24)
+    """The platform the report came from, as the daftar hadir names it (Zoom, Google Meet)."""
+    present: list[Presence] = Field(min_length=1, max_length=2_000)
+
+
 class Delegate(BaseModel):
     """Disposisi: an invitee passes a session (or a data-entry task) to a colleague of their own
     organisation, who gets an invitation and a portal link of their own."""

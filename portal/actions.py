@@ -22,7 +22,9 @@ from models.workflow_io import (
     CheckIn,
     ConfirmItems,
     Delegate,
+    ImportAttendance,
     Origin,
+    Presence,
     RecordOutcome,
     RecordReply,
     SignAgreement,
@@ -106,6 +108,31 @@ class Actions:
             return await self._update(cycle_workflow_id(visitor.year), CycleWorkflow.check_in, update)
         workflow_id = province_workflow_id(visitor.year, province)
         return await self._update(workflow_id, ProvinceWorkflow.check_in, update)
+
+    async def import_attendance(
+        self,
+        visitor: Visitor,
+        origin: Origin,
+        province: str | None,
+        desk: str | None,
+        source: str,
+        present: list[Presence],
+    ) -> Outcome:
+        """A session's (its province's workflow) or, with no desk, the pre-meeting's."""
+        update = ImportAttendance(
+            actor=visitor.id,
+            token=self.token_of(visitor),
+            origin=origin,
+            desk=desk,
+            source=source,
+            present=present,
+        )
+        if province is None or desk is None:
+            return await self._update(
+                cycle_workflow_id(visitor.year), CycleWorkflow.import_attendance, update
+            )
+        workflow_id = province_workflow_id(visitor.year, province)
+        return await self._update(workflow_id, ProvinceWorkflow.import_attendance, update)
 
     async def delegate(
         self, visitor: Visitor, origin: Origin, province: str, desk: str | None, name: str, email: str

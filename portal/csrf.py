@@ -1,4 +1,4 @@
-"""The CSRF check of the one multipart form (the proposals upload), which asgi-csrf cannot read
+"""The CSRF check of the multipart forms (uploads of proposals and video reports), which asgi-csrf cannot read
 (web/app.py): the form's token must be the cookie asgi-csrf set, and carry its signature."""
 
 from __future__ import annotations

@@ -357,6 +357,8 @@ def tasks_of(visitor: Visitor) -> list[tuple[str, str]]:
         tasks.append((f"/konfirmasi/{visitor.province}", "confirmation"))
     if visitor.role in (Role.REGIONAL_SIGNER.value, Role.CENTRAL_SIGNER.value):
         tasks.append(("/tanda-tangan", "signing"))
+    if visitor.role == Role.ORGANIZER.value:
+        tasks.append(("/kehadiran/pra", "attendance"))
     return tasks
 
 

@@ -8,7 +8,14 @@ from models.participants import Participant, Role
 from models.progress import ProvinceProgress
 from models.sessions import DeskSession
 from models.stages import SessionState, Stage
-from models.workflow_io import CancelSession, CheckIn, RecordOutcome, RecordReply, RescheduleSession
+from models.workflow_io import (
+    CancelSession,
+    CheckIn,
+    ImportAttendance,
+    RecordOutcome,
+    RecordReply,
+    RescheduleSession,
+)
 from rules.access import (
     actor_of,
     province_actor,
@@ -151,4 +158,27 @@ def check_check_in(progress: ProvinceProgress, update: CheckIn, now: datetime) -
         )
     if now > session.ends_at:
         raise refuse(f"the session at desk {update.desk} has ended ({session.ends_at.isoformat()})")
+    return person
+
+
+def check_import(progress: ProvinceProgress, update: ImportAttendance, now: datetime) -> Participant:
+    """An organizer, or the desk's facilitator, records who joined a session online, from the
+    platform's report: each an invitee of it, each joining while its check-in was open."""
+    require_plan(progress)
+    session = session_of(progress, update.desk)
+    person = province_actor(progress, update.actor, update.token, now)
+    require_role(person, (Role.ORGANIZER, Role.FACILITATOR), "import a session's attendance")
+    require_desk(person, session.desk, "import its attendance")
+    if session.state is SessionState.CANCELLED:
+        raise refuse(f"the session at desk {session.desk} is cancelled")
+    if now < session.starts_at:
+        raise refuse(f"the session at desk {session.desk} has not started yet")
+    for presence in update.present:
+        if presence.participant not in session.recipients:
+            raise refuse(f"{presence.participant} is not invited to the session at desk {session.desk}")
+        if not session.starts_at - CHECK_IN_OPENS <= presence.joined_at <= session.ends_at:
+            raise refuse(
+                f"{presence.participant} joined at {presence.joined_at.isoformat()}, outside the session "
+                f"({session.starts_at.isoformat()} to {session.ends_at.isoformat()}): is this its report?"
+            )
     return person

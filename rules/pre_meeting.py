@@ -9,7 +9,7 @@ from datetime import datetime
 
 from models.cycle import Cycle
 from models.participants import Participant, Role
-from models.workflow_io import CheckIn, RecordAttendance, RecordReply
+from models.workflow_io import CheckIn, ImportAttendance, RecordAttendance, RecordReply
 from rules.access import actor_of, refuse, require_reply_token, require_role, require_token
 from rules.desk_sessions import CHECK_IN_OPENS
 
@@ -61,3 +61,26 @@ def check_check_in(cycle: Cycle, people: dict[str, Participant], update: CheckIn
         )
     if now > pre.ends_at:
         raise refuse(f"the pre-meeting has ended ({pre.ends_at.isoformat()})")
+
+
+def check_import(
+    cycle: Cycle, people: dict[str, Participant], update: ImportAttendance, now: datetime
+) -> None:
+    """An organizer records who joined the pre-meeting online, from the platform's report: each
+    an invitee, each joining from half an hour before it began until it ended."""
+    if update.desk is not None:
+        raise refuse("a desk session's attendance goes to its province")
+    person = actor_of(people, update.actor)
+    cycle_token(cycle, update.token, now, holder=person)
+    require_role(person, (Role.ORGANIZER,), "import the pre-meeting's attendance")
+    pre = cycle.pre_meeting
+    if now < pre.starts_at:
+        raise refuse("the pre-meeting has not started yet: its report comes once people have joined")
+    for presence in update.present:
+        if presence.participant not in people:
+            raise refuse(f"{presence.participant} was not invited to the pre-meeting")
+        if not pre.starts_at - CHECK_IN_OPENS <= presence.joined_at <= pre.ends_at:
+            raise refuse(
+                f"{presence.participant} joined at {presence.joined_at.isoformat()}, outside the pre-meeting "
+                f"({pre.starts_at.isoformat()} to {pre.ends_at.isoformat()}): is this the right report?"
+            )

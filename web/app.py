@@ -35,6 +35,7 @@ from temporalio.client import Client
 
 from board.app import create_app as create_board
 from portal.actions import Actions
+from portal.attendance_pages import AttendancePages
 from portal.confirmation_pages import ConfirmationPages
 from portal.delegation_pages import DelegationPages
 from portal.desk_pages import DeskPages
@@ -126,6 +127,7 @@ def create_web_app(
             DeskPages(portal).routes(),
             ConfirmationPages(portal).routes(),
             DelegationPages(portal).routes(),
+            AttendancePages(portal).routes(),
             SigningPages(portal).routes(),
         ]
         for route in (r for group in routes_of for r in group):
@@ -164,7 +166,10 @@ def csrf_signing_secret(token_secret: str | None) -> str:
 
 def _multipart_upload(scope: dict[str, object]) -> bool:
     """asgi-csrf 0.11 cannot read a multipart body with python-multipart 0.0.26 or later
-    (simonw/asgi-csrf#38), and the older parser has a CVE: the proposals upload, the one
-    multipart form, checks the same signed token in its handler (portal/csrf.py)."""
+    (simonw/asgi-csrf#38), and the older parser has a CVE: the multipart forms (the proposals
+    upload, the video reports' import) check the same signed token in their handlers
+    (portal/csrf.py)."""
     path = str(scope.get("path", ""))
-    return path.startswith("/usulan/") and path.endswith("/unggah")
+    return (path.startswith("/usulan/") and path.endswith("/unggah")) or (
+        path.startswith("/kehadiran/") and path.endswith("/impor")
+    )

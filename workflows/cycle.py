@@ -17,13 +17,21 @@ with workflow.unsafe.imports_passed_through():
     from models.cycle import Cycle
     from models.messages import MailKind, Outgoing, PreMeetingFacts
     from models.participants import Role
-    from models.records import AttendanceEntry, AttendanceRecord, PlanCycle, RegisterCycle, ReplyRecord
+    from models.records import (
+        AttendanceEntry,
+        AttendanceImport,
+        AttendanceRecord,
+        PlanCycle,
+        RegisterCycle,
+        ReplyRecord,
+    )
     from models.stages import Stage
     from models.workflow_io import (
         CheckIn,
         CycleInput,
         CycleState,
         CycleSummary,
+        ImportAttendance,
         ProvinceInput,
         ProvinceSummary,
         RecordAttendance,
@@ -239,6 +247,24 @@ class CycleWorkflow:
     @check_in.validator
     def _validate_check_in(self, update: CheckIn) -> None:
         rules.check_check_in(self.cycle, self.people, update, self.time.now())
+
+    @workflow.update
+    async def import_attendance(self, update: ImportAttendance) -> int:
+        """Who joined the pre-meeting online, from the video platform's report; returns how many
+        were not checked in yet (whoever checked in themselves keeps their entry)."""
+        subject = f"{self.cycle.year}-pra"
+        new = [p for p in update.present if p.participant not in self.present]
+        for presence in new:
+            self.present[presence.participant] = "online"
+        self.audit("import_attendance", update, f"pre-meeting: {len(new)} online from {update.source}")
+        if new:
+            imported = AttendanceImport.of(new, self.cycle.year, subject, update.source)
+            self.recorder.record(RecordActivities.record_check_ins, imported)
+        return len(new)
+
+    @import_attendance.validator
+    def _validate_import(self, update: ImportAttendance) -> None:
+        rules.check_import(self.cycle, self.people, update, self.time.now())
 
     @workflow.query
     def state(self) -> CycleState:

@@ -2,35 +2,32 @@
 
 The workflow is a thin shell: its state is one ``ProvinceProgress`` (models/progress.py), the
 rules its validators apply are plain functions (rules/), a desk session's life is
-workflows/desk_session.py, and every database write goes through one Recorder.
+workflows/desk_session.py, the confirmation deadline and the sign-off are workflows/agreement.py,
+and every database write goes through one Recorder.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.documents import DocumentActivities
     from activities.planning import PlanningActivities
     from activities.records import RecordActivities
     from models.messages import (
         AgreementSignedFacts,
         ConfirmationFacts,
         DataEntryFacts,
-        EscalationFacts,
         EscalationStep,
         MailKind,
     )
     from models.participants import Role
     from models.progress import ProvinceProgress
     from models.records import (
-        AgreementDocument,
-        AgreementRequest,
         AttendanceEntry,
+        AttendanceImport,
         ConfirmationsRecord,
         DelegationRecord,
         OutcomeRecord,
@@ -42,12 +39,13 @@ with workflow.unsafe.imports_passed_through():
         StageChange,
     )
     from models.sessions import DeskSession, TransitionRefused
-    from models.stages import Party, Stage
+    from models.stages import Stage
     from models.workflow_io import (
         CancelSession,
         CheckIn,
         ConfirmItems,
         Delegate,
+        ImportAttendance,
         LoadProvincePlan,
         ProvinceInput,
         ProvinceState,
@@ -66,6 +64,7 @@ with workflow.unsafe.imports_passed_through():
     from security.tokens import read_unverified
 
 from workflows import options
+from workflows.agreement import AgreementSteps
 from workflows.calendar_time import CalendarTime
 from workflows.desk_session import run_session
 from workflows.mailer import ProvinceMailer
@@ -90,6 +89,7 @@ class ProvinceWorkflow:
         self.recorder = Recorder(input.year, input.province.code)
         self.mailer = ProvinceMailer(self.progress, self.time)
         self.session_changes = asyncio.Lock()
+        self.agreement = AgreementSteps(self.progress, self.mailer, self.time, self.recorder)
 
     # The run ---------------------------------------------------------------------------
 
@@ -135,25 +135,14 @@ class ProvinceWorkflow:
                 items_agreed=len(progress.agreed_refs()),
             ),
         )
-        await self.await_or_escalate(
+        await self.agreement.await_or_escalate(
             lambda: not progress.unconfirmed_refs(),
             input.deadlines.confirmation,
             EscalationStep.CONFIRMATION,
         )
 
         self.enter(Stage.SIGN_OFF)
-        while True:
-            document = await self.render(DocumentActivities.render_agreement)
-            progress.set_document(document)
-            for party in Party:
-                await mailer.send_sign_off(MailKind.SIGN_OFF_REQUEST, party)
-            await self.await_signatures()
-            # An amendment changed the document: the signatures on the old one are void, so
-            # render it again and ask both sides again.
-            if not progress.amended:
-                break
-
-        signed = await self.render(DocumentActivities.render_signed_agreement)
+        signed = await self.agreement.sign_off()
         assert progress.document is not None
         await mailer.send(
             MailKind.AGREEMENT_SIGNED,
@@ -166,51 +155,6 @@ class ProvinceWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self.recorder.close()
         return progress.summary()
-
-    async def render(self, activity: Callable[..., AgreementDocument]) -> AgreementDocument:
-        """The agreement from what the database holds: every write asked for so far first."""
-        await self.recorder.written()
-        return await workflow.execute_activity_method(
-            activity,
-            AgreementRequest(
-                year=self.year,
-                province=self.code,
-                rendered_at=self.time.now(),
-            ),
-            **options.DOCUMENT,
-        )
-
-    async def await_signatures(self) -> None:
-        progress = self.progress
-        deadline = progress.input.deadlines.sign_off
-        reminder_at = deadline - timedelta(days=progress.input.reminders.sign_off_days_before)
-        done = lambda: progress.all_signed() or progress.amended  # noqa: E731
-        if not await self.time.wait_until(reminder_at, done):
-            for party in progress.unsigned():
-                await self.mailer.send_sign_off(MailKind.SIGN_OFF_REMINDER, party)
-        await self.await_or_escalate(done, deadline, EscalationStep.SIGN_OFF)
-
-    async def await_or_escalate(
-        self, done: Callable[[], bool], deadline: datetime, step: EscalationStep
-    ) -> None:
-        """Wait for ``done``; past the deadline, tell the organizers what is still awaited, then
-        keep waiting."""
-        if await self.time.wait_until(deadline, done):
-            return
-        progress = self.progress
-        await self.mailer.send(
-            MailKind.ESCALATION,
-            progress.people_with(Role.ORGANIZER),
-            EscalationFacts(
-                region=self.mailer.region,
-                step=step,
-                deadline_at=deadline,
-                unconfirmed=len(progress.unconfirmed_refs()) if step is EscalationStep.CONFIRMATION else 0,
-                unsigned=progress.unsigned() if step is EscalationStep.SIGN_OFF else [],
-            ),
-            variant=step.value,
-        )
-        await workflow.wait_condition(done)
 
     def enter(self, stage: Stage) -> None:
         self.progress.enter(stage)
@@ -362,6 +306,26 @@ class ProvinceWorkflow:
         desk_sessions.check_check_in(self.progress, update, self.time.now())
 
     @workflow.update
+    async def import_attendance(self, update: ImportAttendance) -> int:
+        """Who joined a session online, from the video platform's report; returns how many were
+        not checked in yet (whoever checked in themselves keeps their entry)."""
+        assert update.desk is not None
+        session = self.progress.sessions[update.desk]
+        present = self.progress.attendance.get(update.desk, {})
+        new = [p for p in update.present if p.participant not in present]
+        for presence in new:
+            self.progress.check_in(update.desk, presence.participant, "online")
+        self.audit("import_attendance", update, f"desk {update.desk}: {len(new)} online from {update.source}")
+        if new:
+            imported = AttendanceImport.of(new, self.year, session.id, update.source)
+            self.recorder.record(RecordActivities.record_check_ins, imported)
+        return len(new)
+
+    @import_attendance.validator
+    def _validate_import(self, update: ImportAttendance) -> None:
+        desk_sessions.check_import(self.progress, update, self.time.now())
+
+    @workflow.update
     async def delegate(self, update: Delegate) -> str:
         """Disposisi: a colleague stands in for the actor at a session or in the data entry; they
         get an invitation and a link of their own. Returns the delegate's id."""
@@ -369,14 +333,8 @@ class ProvinceWorkflow:
             delegator = self.progress.people[update.actor]
             delegate = delegation.delegate_of(self.progress, delegator, update)
             session_id = self.progress.sessions[update.desk].id if update.desk else None
-            record = DelegationRecord(
-                year=self.year,
-                province=self.progress.code,
-                subject=session_id or f"{self.year}-{self.progress.code}-usulan",
-                session_id=session_id,
-                delegator=delegator.id,
-                delegate=delegate,
-                at=self.time.now(),
+            record = DelegationRecord.of(
+                self.year, self.code, session_id, delegator.id, delegate, self.time.now()
             )
             # In the directory before their invitation is written: the letter is looked up there.
             await self.recorder.write(RecordActivities.record_delegation, record)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
@@ -16,13 +17,15 @@ from workflows.cycle import CycleWorkflow
 
 
 @pytest.mark.speed(1.0)
-@pytest.mark.opens("2022-02-07T08:45:00")
-async def test_a_participant_checks_in_at_the_pre_meeting_from_the_invitation(
-    running_cycle: RunningCycle,
+@pytest.mark.opens("2022-02-07T09:00:00")
+async def test_participants_check_in_at_the_pre_meeting_and_an_organizer_imports_the_zoom_report(
+    running_cycle: RunningCycle, tmp_path: Path
 ) -> None:
-    # The cycle opens a quarter of an hour before the pre-meeting, at the speed of the clock:
-    # its check-in (from half an hour before) is open for the whole test.
-    invite = await running_cycle.mail("pre_meeting_invite")
+    # The cycle opens as the pre-meeting begins, at the speed of the clock: its check-in stays
+    # open for the whole test, and the organizers may import the platform's report.
+    participants = running_cycle.cycle.participants
+    first = next(p for p in participants if p.province == "94")
+    invite = await running_cycle.mail("pre_meeting_invite", first.email)
     link = running_cycle.link_in(invite)
     base = running_cycle.base
     async with async_playwright() as playwright:
@@ -46,18 +49,51 @@ async def test_a_participant_checks_in_at_the_pre_meeting_from_the_invitation(
             f"{base}/pra/hadir", form={"csrftoken": csrf, "mode": "onsite"}, max_redirects=0
         )
         assert again.status == 303
+
+        # An organizer imports the Zoom report: the person who checked in keeps their entry, two
+        # others are recorded online, a guest who matches no invitation is named, not recorded.
+        organizer = next(p for p in participants if p.role.value == "organizer")
+        others = [p for p in participants if p.id not in (first.id, organizer.id)][:2]
+        report = tmp_path / "participants_81234567890.csv"
+        lines = ["Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest"]
+        for n, person in enumerate([first, *others]):
+            lines.append(
+                f"{person.name},{person.email},02/07/2022 09:0{n}:00 AM,02/07/2022 11:00:00 AM,120,No"
+            )
+        lines.append("Tamu Undangan,tamu@contoh.test,02/07/2022 09:05:00 AM,02/07/2022 09:30:00 AM,25,Yes")
+        report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        organizers = await browser.new_page(viewport={"width": 1000, "height": 900})
+        sent = await running_cycle.mail("pre_meeting_invite", organizer.email)
+        await organizers.goto(running_cycle.link_in(sent))
+        await organizers.get_by_role("link", name="Daftar hadir").click()
+        await organizers.get_by_label("Berkas laporan (CSV)").set_input_files(report)
+        await organizers.get_by_label("Platform").select_option("Zoom")
+        await organizers.get_by_role("button", name="Impor").click()
+        await organizers.get_by_text("3 peserta dari laporan tercatat hadir secara daring").wait_for()
+        await organizers.get_by_text("1 baris tidak cocok").wait_for()
+        assert "Tamu Undangan <tamu@contoh.test> (baris 5)" in await organizers.locator("main").inner_text()
+        assert await serious_violations(organizers) == []
+        await shoot(organizers, "portal", "pra-impor-kehadiran")
         await browser.close()
 
     state = await running_cycle.handle.query(CycleWorkflow.state)
-    assert state.pre_meeting_checked_in == 1
+    assert state.pre_meeting_checked_in == 3
     # The workflow writes its rows after the update returns: give it a moment.
     for _ in range(100):
         with Session(running_cycle.engine) as db:
-            if db.scalars(select(AttendanceRow)).first():
+            if len(db.scalars(select(AttendanceRow)).all()) == 3:
                 break
         await asyncio.sleep(0.1)
     with Session(running_cycle.engine) as db:
-        (row,) = db.scalars(select(AttendanceRow).where(AttendanceRow.subject == "2022-pra")).all()
-        assert (row.mode, row.source) == ("online", "portal")
-        audited = db.scalars(select(ActionRow).where(ActionRow.action == "check_in")).all()
-        assert [a.actor for a in audited] == [row.participant]
+        rows = db.scalars(select(AttendanceRow).where(AttendanceRow.subject == "2022-pra")).all()
+        assert {(r.participant, r.mode, r.source) for r in rows} == {
+            (first.id, "online", "portal"),
+            *((p.id, "online", "Zoom") for p in others),
+        }
+        audited = db.scalars(
+            select(ActionRow).where(ActionRow.action.in_(["check_in", "import_attendance"]))
+        ).all()
+        assert [(a.action, a.actor) for a in audited] == [
+            ("check_in", first.id),
+            ("import_attendance", organizer.id),
+        ]

@@ -12,8 +12,23 @@ from temporalio.exceptions import ApplicationError
 from models.items import ItemStatus
 from models.sessions import TransitionRefused
 from models.stages import SessionState, Stage
-from models.workflow_io import CancelSession, CheckIn, RecordOutcome, RecordReply, RescheduleSession
-from rules.desk_sessions import check_cancel, check_check_in, check_outcome, check_reply, check_reschedule
+from models.workflow_io import (
+    CancelSession,
+    CheckIn,
+    ImportAttendance,
+    Presence,
+    RecordOutcome,
+    RecordReply,
+    RescheduleSession,
+)
+from rules.desk_sessions import (
+    check_cancel,
+    check_check_in,
+    check_import,
+    check_outcome,
+    check_reply,
+    check_reschedule,
+)
 from tests.helpers.progress import outcome, progress, token
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -181,3 +196,31 @@ def test_check_in_from_half_an_hour_before_until_the_end() -> None:
     state.take_change(session.cancelled(), reason="x")
     with refused("is cancelled"):
         check_check_in(state, check_in, session.starts_at)
+
+
+def test_a_video_report_is_imported_by_the_desks_facilitator_for_its_invitees() -> None:
+    state = progress()
+    session = state.sessions["1.01"]
+    joined = session.starts_at + timedelta(minutes=3)
+
+    def imported(actor: str, who: str = "P94-OPD-01", at: datetime = joined) -> ImportAttendance:
+        return ImportAttendance(
+            actor=actor,
+            token=token(state, actor),
+            desk="1.01",
+            source="Zoom",
+            present=[Presence(participant=who, joined_at=at)],
+        )
+
+    assert check_import(state, imported("FAC-1.01"), session.ends_at).id == "FAC-1.01"
+    assert check_import(state, imported("ORG-02"), session.ends_at).id == "ORG-02"
+    with refused("has not started yet"):
+        check_import(state, imported("FAC-1.01"), session.starts_at - timedelta(minutes=1))
+    with refused("is not assigned to desk 1.01"):
+        check_import(state, imported("FAC-2.22"), session.ends_at)
+    with refused("may not import a session's attendance"):
+        check_import(state, imported("P94-OPD-01"), session.ends_at)
+    with refused("P94-OPD-02 is not invited to the session at desk 1.01"):
+        check_import(state, imported("FAC-1.01", "P94-OPD-02"), session.ends_at)
+    with refused("outside the session"):
+        check_import(state, imported("FAC-1.01", at=session.ends_at + timedelta(hours=2)), session.ends_at)

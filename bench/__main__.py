@@ -244,16 +244,18 @@ async def portal(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle), "workers": args.workers}
     with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp:
         folder = Path(tmp)
-        burst = await check_in_burst(
-            cycle, folder / "check-in", args.participants, args.seconds, args.workers
-        )
-        results["check_in"] = burst
-        show("pre-meeting check-in burst", burst, "p95 < 1,000 ms, nothing lost")
-        browse = await browse_during_rehearsal(
-            cycle, folder / "browse", args.browsers, args.browse_seconds, args.speed, args.workers
-        )
-        results["browse"] = browse
-        show("Beranda during the rehearsal", browse, "p95 < 300 ms")
+        if args.participants:
+            burst = await check_in_burst(
+                cycle, folder / "check-in", args.participants, args.seconds, args.workers
+            )
+            results["check_in"] = burst
+            show("pre-meeting check-in burst", burst, "p95 < 1,000 ms, nothing lost")
+        if args.browsers:
+            browse = await browse_during_rehearsal(
+                cycle, folder / "browse", args.browsers, args.browse_seconds, args.speed, args.workers
+            )
+            results["browse"] = browse
+            show("Beranda during the rehearsal", browse, "p95 < 300 ms")
     return results
 
 
@@ -276,9 +278,11 @@ def main() -> None:
     c.add_argument("cycle_file", type=Path)
     w = sub.add_parser("portal", help="the portal: the pre-meeting's check-in burst, browsing mid-cycle")
     w.add_argument("--cycle", type=Path, default=CYCLE_2022)
-    w.add_argument("--participants", type=int, default=910, help="who check in (the pre-meeting's 910)")
+    w.add_argument(
+        "--participants", type=int, default=910, help="who check in (the pre-meeting's 910; 0: skip)"
+    )
     w.add_argument("--seconds", type=float, default=120.0, help="the check-ins spread over this long")
-    w.add_argument("--browsers", type=int, default=200, help="portal sessions reading Beranda")
+    w.add_argument("--browsers", type=int, default=200, help="portal sessions reading Beranda (0: skip)")
     w.add_argument("--browse-seconds", type=float, default=120.0, help="how long they read")
     w.add_argument("--speed", type=float, default=5000.0, help="the rehearsal's compression meanwhile")
     for p in (e, c, w):

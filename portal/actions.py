@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -32,6 +32,7 @@ from models.workflow_io import (
     cycle_workflow_id,
     province_workflow_id,
 )
+from portal.refusals import refusal_of, worded
 from portal.visitors import Visitor
 from security.tokens import SIGN, TokenIssuer, claims_for
 from workflows.cycle import CycleWorkflow
@@ -61,6 +62,13 @@ class Outcome:
     """Why it was refused, as the workflow said it."""
     busy: bool = False
     """Not refused: the workflow could not take it now (the page answers 503; try again)."""
+    code: str = ""
+    """The refusal's code, which the page words in its reader's language (portal/refusals.py)."""
+    values: dict[str, str] = field(default_factory=dict)
+
+    def worded(self, language: str, zone: str) -> str:
+        """The reason in the reader's language, its times in their zone."""
+        return worded(self.reason, self.code, self.values, language, zone)
 
     @property
     def status_code(self) -> int:
@@ -199,7 +207,10 @@ class Actions:
                 await handle.execute_update(update, argument, id=update_id)  # type: ignore[call-overload]
             except WorkflowUpdateFailedError as exc:
                 cause = exc.cause
-                return Outcome(False, cause.message if isinstance(cause, ApplicationError) else str(exc))
+                if not isinstance(cause, ApplicationError):
+                    return Outcome(False, str(exc))
+                code, values = refusal_of(cause.details)
+                return Outcome(False, cause.message, code=code, values=values)
             except RPCError as exc:
                 if exc.status is RPCStatusCode.RESOURCE_EXHAUSTED and pause is not None:
                     await asyncio.sleep(pause)

@@ -196,7 +196,8 @@ class AttendancePages:
             visitor, origin_of(request, visitor), province, desk, source, present
         )
         if not outcome.accepted:
-            return await self._refused(request, visitor, subject, action, outcome.reason, outcome.status_code)
+            reason = outcome.worded(visitor.language, visitor.zone)
+            return await self._refused(request, visitor, subject, action, reason, outcome.status_code)
         notes = [Note("ok", t["import_done"].format(count=len(present)))]
         if report.unmatched:
             shown = ", ".join(

@@ -109,7 +109,12 @@ class ConfirmationPages:
                 return RedirectResponse(f"/konfirmasi/{province}?tercatat=1", status_code=303)
             named = named_refs(outcome.reason)
             marked = {i for i, e in enumerate(items) if e.item.ref in named}
-            notes.append(Note("refused", t["confirmation_refused"].format(reason=outcome.reason)))
+            notes.append(
+                Note(
+                    "refused",
+                    t["confirmation_refused"].format(reason=outcome.worded(visitor.language, visitor.zone)),
+                )
+            )
             status_code = outcome.status_code
         elif request.query_params.get("tercatat"):
             notes.append(Note("ok", t["confirmation_saved"]))

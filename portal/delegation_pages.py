@@ -66,7 +66,12 @@ class DelegationPages:
             outcome = await self._delegate(request, visitor, province, desk, name, email)
             if outcome.accepted:
                 return RedirectResponse(f"{request.url.path}?terkirim=1", status_code=303)
-            notes.append(Note("refused", t["delegate_refused"].format(reason=outcome.reason)))
+            notes.append(
+                Note(
+                    "refused",
+                    t["delegate_refused"].format(reason=outcome.worded(visitor.language, visitor.zone)),
+                )
+            )
             status_code = outcome.status_code
         elif request.query_params.get("terkirim"):
             notes.append(Note("ok", t["delegate_sent"]))

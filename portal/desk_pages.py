@@ -159,7 +159,9 @@ class DeskPages:
         if not outcome.accepted:
             named = named_refs(outcome.reason)
             marked = {i for i, line in enumerate(lines) if line.proposal.ref in named}
-            note = Note("refused", t["outcome_refused"].format(reason=outcome.reason))
+            note = Note(
+                "refused", t["outcome_refused"].format(reason=outcome.worded(visitor.language, visitor.zone))
+            )
             return await self.render(
                 request,
                 visitor,

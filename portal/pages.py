@@ -284,7 +284,9 @@ class Portal:
         if outcome.accepted:
             done = urlencode({"dijawab": subject, "jawaban": answer})
             return RedirectResponse(f"/?{done}#{_anchor(subject)}", status_code=303)
-        text = labels(visitor.language)["answer_refused"].format(reason=outcome.reason)
+        text = labels(visitor.language)["answer_refused"].format(
+            reason=outcome.worded(visitor.language, visitor.zone)
+        )
         notes = {subject: Note("refused", text)}
         return await self.home_page(request, visitor, notes, status_code=outcome.status_code)
 
@@ -332,7 +334,11 @@ class Portal:
         if outcome.accepted:
             done = urlencode({"hadir": subject, "cara": mode})
             return RedirectResponse(f"/?{done}#{_anchor(subject)}", status_code=303)
-        notes = {subject: Note("refused", t["check_in_refused"].format(reason=outcome.reason))}
+        notes = {
+            subject: Note(
+                "refused", t["check_in_refused"].format(reason=outcome.worded(visitor.language, visitor.zone))
+            )
+        }
         return await self.home_page(request, visitor, notes, status_code=outcome.status_code)
 
     async def answer_pre_meeting(self, request: Request) -> Response:

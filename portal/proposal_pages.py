@@ -188,7 +188,10 @@ class ProposalPages:
         if not outcome.accepted:
             named = named_refs(outcome.reason)
             marked = {i for i, row in enumerate(rows) if row["ref"] in named}
-            note = Note("refused", t["proposals_refused"].format(reason=outcome.reason))
+            note = Note(
+                "refused",
+                t["proposals_refused"].format(reason=outcome.worded(visitor.language, visitor.zone)),
+            )
             status = outcome.status_code
             return await self.render(
                 request, visitor, province, rows, [note], marked=marked, status_code=status

@@ -121,7 +121,12 @@ class SigningPages:
                 )
                 if outcome.accepted:
                     return RedirectResponse(f"/tanda-tangan/{province}?ditandatangani=1", status_code=303)
-                notes.append(Note("refused", t["signature_refused"].format(reason=outcome.reason)))
+                notes.append(
+                    Note(
+                        "refused",
+                        t["signature_refused"].format(reason=outcome.worded(visitor.language, visitor.zone)),
+                    )
+                )
                 status_code = outcome.status_code
         elif request.query_params.get("ditandatangani"):
             notes.append(Note("ok", t["signed"]))

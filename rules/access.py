@@ -16,15 +16,23 @@ if TYPE_CHECKING:
     from models.progress import ProvinceProgress
 
 
-def refuse(message: str) -> ApplicationError:
-    """A business refusal: raised by a validator, it keeps the update out of history."""
-    return ApplicationError(message, type="Rejected", non_retryable=True)
+def refuse(message: str, code: str = "", **values: object) -> ApplicationError:
+    """A business refusal: raised by a validator, it keeps the update out of history.
+
+    ``message`` is for the command line and the logs; ``code`` and ``values`` let a page say it in
+    its reader's language (templates/portal/refusals.toml), with the same facts."""
+    details = [{"code": code, **{k: str(v) for k, v in values.items()}}] if code else []
+    return ApplicationError(message, *details, type="Rejected", non_retryable=True)
 
 
 def actor_of(people: dict[str, Participant], actor: str) -> Participant:
     person = people.get(actor)
     if person is None:
-        raise refuse(f"unknown participant {actor!r}: the actor must be in the cycle's directory")
+        raise refuse(
+            f"unknown participant {actor!r}: the actor must be in the cycle's directory",
+            "unknown_actor",
+            actor=actor,
+        )
     return person
 
 
@@ -32,19 +40,33 @@ def require_role(person: Participant, roles: Iterable[Role], action: str) -> Non
     roles = tuple(roles)
     if person.role not in roles:
         allowed = ", ".join(r.value for r in roles)
-        raise refuse(f"{person.id} ({person.role.value}) may not {action}; allowed: {allowed}")
+        raise refuse(
+            f"{person.id} ({person.role.value}) may not {action}; allowed: {allowed}",
+            "role",
+            person=person.id,
+        )
 
 
 def require_province(person: Participant, province: str, action: str) -> None:
     if person.province is not None and person.province != province:
-        raise refuse(f"{person.id} belongs to province {person.province}, not {province}: may not {action}")
+        raise refuse(
+            f"{person.id} belongs to province {person.province}, not {province}: may not {action}",
+            "province",
+            person=person.id,
+            province=province,
+        )
 
 
 def require_desk(person: Participant, desk: str, action: str) -> None:
     if person.role is Role.ORGANIZER:
         return
     if desk not in person.desks:
-        raise refuse(f"{person.id} is not assigned to desk {desk}: may not {action}")
+        raise refuse(
+            f"{person.id} is not assigned to desk {desk}: may not {action}",
+            "desk",
+            person=person.id,
+            desk=desk,
+        )
 
 
 def require_token(
@@ -81,16 +103,19 @@ def require_token(
     if claims.province is not None and claims.province != province:
         raise refuse(f"the token is for province {claims.province}, not {province}")
     if now >= claims.expires_at:
-        raise refuse(f"the token expired on {claims.expires_at:%Y-%m-%d}")
+        raise refuse(f"the token expired on {claims.expires_at:%Y-%m-%d}", "token_expired")
     if sign_document is not None:
         if claims.action != tokens.SIGN:
             raise refuse("a signature needs the signature token of the sign-off request, not an action token")
         if claims.document != sign_document:
-            raise refuse("the signature token is for another version of the document; use the latest request")
+            raise refuse(
+                "the signature token is for another version of the document; use the latest request",
+                "superseded_document",
+            )
     elif claims.action != tokens.ACT:
         raise refuse(f"a {claims.action} token cannot be used for this action")
     if claims.jti in used:
-        raise refuse("this signature token has been used already")
+        raise refuse("this signature token has been used already", "signature_used")
     return claims
 
 
@@ -140,4 +165,4 @@ def province_actor(
 
 def require_plan(progress: ProvinceProgress) -> None:
     if not progress.plan_loaded:
-        raise refuse("the province is still loading its plan; try again in a moment")
+        raise refuse("the province is still loading its plan; try again in a moment", "loading")

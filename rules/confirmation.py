@@ -15,12 +15,20 @@ CONFIRMERS = (Role.PROVINCE_COORDINATOR, Role.REGIONAL_SIGNER)
 
 def check_confirmation(progress: ProvinceProgress, update: ConfirmItems, now: datetime) -> Participant:
     if progress.stage is not Stage.CONFIRMATION:
-        raise refuse(f"confirmations are accepted in CONFIRMATION only; the province is in {progress.stage}")
+        raise refuse(
+            f"confirmations are accepted in CONFIRMATION only; the province is in {progress.stage}",
+            "not_confirmation",
+            stage=progress.stage.value,
+        )
     person = province_actor(progress, update.actor, update.token, now)
     require_role(person, CONFIRMERS, "confirm items")
     require_province(person, progress.code, "confirm items")
     agreed = set(progress.agreed_refs())
     for confirmation in update.confirmations:
         if confirmation.ref not in agreed:
-            raise refuse(f"item {confirmation.ref} is not an agreed item of this province")
+            raise refuse(
+                f"item {confirmation.ref} is not an agreed item of this province",
+                "not_agreed_item",
+                ref=confirmation.ref,
+            )
     return person

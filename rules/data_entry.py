@@ -23,7 +23,11 @@ PROPOSERS = (
 
 def check_proposals(progress: ProvinceProgress, update: SubmitProposals, now: datetime) -> Participant:
     if progress.stage is not Stage.DATA_ENTRY:
-        raise refuse(f"proposals are accepted in DATA_ENTRY only; the province is in {progress.stage}")
+        raise refuse(
+            f"proposals are accepted in DATA_ENTRY only; the province is in {progress.stage}",
+            "not_data_entry",
+            stage=progress.stage.value,
+        )
     person = province_actor(progress, update.actor, update.token, now)
     require_role(person, PROPOSERS, "submit proposals")
     require_province(person, progress.code, "submit proposals")

@@ -27,41 +27,65 @@ def check_delegate(progress: ProvinceProgress, update: Delegate, now: datetime) 
     require_plan(progress)
     person = province_actor(progress, update.actor, update.token, now)
     if person.id in stands_in(progress):
-        raise refuse(f"{person.id} already stands in for someone: a delegate does not pass it on again")
+        raise refuse(
+            f"{person.id} already stands in for someone: a delegate does not pass it on again",
+            "delegate_again",
+        )
     if update.desk is None:
         _check_data_entry(progress, person)
     else:
         _check_session(progress, person, update.desk, now)
     named = [d for by_desk in progress.delegations.values() for k, d in by_desk.items() if k == person.id]
     if len(named) >= MAX_DELEGATES:
-        raise refuse(f"{person.id} has already named {len(named)} delegates, the most one person may")
+        raise refuse(
+            f"{person.id} has already named {len(named)} delegates, the most one person may",
+            "too_many_delegates",
+            count=len(named),
+        )
     if _domain(update.email) != _domain(person.email):
         raise refuse(
             f"a delegate is a colleague of the same organisation: their address must be at "
-            f"@{_domain(person.email)}, not @{_domain(update.email)}"
+            f"@{_domain(person.email)}, not @{_domain(update.email)}",
+            "delegate_domain",
+            domain=_domain(person.email),
+            given=_domain(update.email),
         )
     if any(p.email.lower() == update.email.lower() for p in progress.people.values()):
-        raise refuse(f"{update.email} is already in the directory: ask them to act with their own link")
+        raise refuse(
+            f"{update.email} is already in the directory: ask them to act with their own link",
+            "delegate_known",
+            email=update.email,
+        )
     return person
 
 
 def _check_session(progress: ProvinceProgress, person: Participant, desk: str, now: datetime) -> None:
     session = session_of(progress, desk)
     if person.id not in session.recipients:
-        raise refuse(f"{person.id} is not invited to the session at desk {desk}")
+        raise refuse(f"{person.id} is not invited to the session at desk {desk}", "not_invited", desk=desk)
     if person.id in progress.delegations.get(desk, {}):
         delegate = progress.delegations[desk][person.id]
-        raise refuse(f"{person.id} has already delegated the session at desk {desk} to {delegate}")
+        raise refuse(
+            f"{person.id} has already delegated the session at desk {desk} to {delegate}",
+            "already_delegated",
+            desk=desk,
+        )
     if session.state in (SessionState.CANCELLED, SessionState.OUTCOME_RECORDED) or now >= session.ends_at:
-        raise refuse(f"the session at desk {desk} is {session.state.value}: it can no longer be delegated")
+        raise refuse(
+            f"the session at desk {desk} is {session.state.value}: it can no longer be delegated",
+            "delegation_closed",
+            desk=desk,
+        )
 
 
 def _check_data_entry(progress: ProvinceProgress, person: Participant) -> None:
     require_role(person, [r for r in PROPOSERS if r is not Role.ORGANIZER], "delegate the data entry")
     if progress.reached(Stage.DESK_SESSIONS):
-        raise refuse(f"the data entry is over; the province is in {progress.stage}")
+        raise refuse(f"the data entry is over; the province is in {progress.stage}", "data_entry_over")
     if delegate := progress.delegations.get("", {}).get(person.id):
-        raise refuse(f"{person.id} has already delegated the data entry to {delegate}")
+        raise refuse(
+            f"{person.id} has already delegated the data entry to {delegate}", "already_delegated_data_entry"
+        )
 
 
 def delegate_of(progress: ProvinceProgress, delegator: Participant, update: Delegate) -> Participant:

@@ -41,13 +41,20 @@ def session_of(progress: ProvinceProgress, desk: str | None) -> DeskSession:
 def check_outcome(progress: ProvinceProgress, update: RecordOutcome, now: datetime) -> Participant:
     session = session_of(progress, update.desk)
     if progress.stage is not Stage.DESK_SESSIONS:
-        raise refuse(f"outcomes are recorded in DESK_SESSIONS only; the province is in {progress.stage}")
+        raise refuse(
+            f"outcomes are recorded in DESK_SESSIONS only; the province is in {progress.stage}",
+            "not_desk_sessions",
+            stage=progress.stage.value,
+        )
     if session.state is SessionState.CANCELLED:
-        raise refuse(f"the session at desk {update.desk} is cancelled")
+        raise refuse(f"the session at desk {update.desk} is cancelled", "cancelled", desk=update.desk)
     if now < session.starts_at:
         raise refuse(
             f"the session at desk {update.desk} has not started yet "
-            f"(it starts {session.starts_at.isoformat()})"
+            f"(it starts {session.starts_at.isoformat()})",
+            "not_started",
+            desk=update.desk,
+            at=session.starts_at.isoformat(),
         )
     person = province_actor(progress, update.actor, update.token, now)
     require_role(person, (Role.FACILITATOR, Role.ORGANIZER), "record a desk outcome")
@@ -56,7 +63,9 @@ def check_outcome(progress: ProvinceProgress, update: RecordOutcome, now: dateti
     elsewhere = {i.ref for desk, items in progress.outcomes.items() if desk != update.desk for i in items}
     for item in update.items:
         if item.ref in elsewhere:
-            raise refuse(f"item {item.ref} is already part of another desk's outcome")
+            raise refuse(
+                f"item {item.ref} is already part of another desk's outcome", "item_elsewhere", ref=item.ref
+            )
     return person
 
 
@@ -74,7 +83,11 @@ def check_reply(progress: ProvinceProgress, update: RecordReply, now: datetime) 
         used=progress.used_tokens,
     )
     if update.actor not in session.recipients:
-        raise refuse(f"{update.actor} is not invited to the session at desk {update.desk}")
+        raise refuse(
+            f"{update.actor} is not invited to the session at desk {update.desk}",
+            "not_invited",
+            desk=update.desk,
+        )
     if update.sequence > session.sequence:
         raise refuse(f"SEQUENCE {update.sequence} is newer than the session's {session.sequence}")
 
@@ -89,7 +102,7 @@ def changeable(
     if progress.stage not in CHANGEABLE_IN:
         raise refuse(f"sessions cannot change in {progress.stage}")
     if session.taken_place:
-        raise refuse(f"the session at desk {desk} has already been held")
+        raise refuse(f"the session at desk {desk} has already been held", "held", desk=desk)
     person = province_actor(progress, actor, token, now)
     require_role(person, (Role.ORGANIZER, Role.FACILITATOR), f"{action} a session")
     require_desk(person, desk, f"{action} its session")
@@ -148,16 +161,27 @@ def check_check_in(progress: ProvinceProgress, update: CheckIn, now: datetime) -
     session = session_of(progress, update.desk)
     person = province_actor(progress, update.actor, update.token, now)
     if person.id not in session.recipients:
-        raise refuse(f"{person.id} is not invited to the session at desk {update.desk}")
-    if session.state is SessionState.CANCELLED:
-        raise refuse(f"the session at desk {update.desk} is cancelled")
-    if now < session.starts_at - CHECK_IN_OPENS:
         raise refuse(
-            f"check-in for desk {update.desk} opens half an hour before it begins "
-            f"({(session.starts_at - CHECK_IN_OPENS).isoformat()})"
+            f"{person.id} is not invited to the session at desk {update.desk}",
+            "not_invited",
+            desk=update.desk,
+        )
+    if session.state is SessionState.CANCELLED:
+        raise refuse(f"the session at desk {update.desk} is cancelled", "cancelled", desk=update.desk)
+    opens = session.starts_at - CHECK_IN_OPENS
+    if now < opens:
+        raise refuse(
+            f"check-in for desk {update.desk} opens half an hour before it begins ({opens.isoformat()})",
+            "check_in_not_open",
+            at=opens.isoformat(),
         )
     if now > session.ends_at:
-        raise refuse(f"the session at desk {update.desk} has ended ({session.ends_at.isoformat()})")
+        raise refuse(
+            f"the session at desk {update.desk} has ended ({session.ends_at.isoformat()})",
+            "ended",
+            desk=update.desk,
+            at=session.ends_at.isoformat(),
+        )
     return person
 
 
@@ -170,15 +194,27 @@ def check_import(progress: ProvinceProgress, update: ImportAttendance, now: date
     require_role(person, (Role.ORGANIZER, Role.FACILITATOR), "import a session's attendance")
     require_desk(person, session.desk, "import its attendance")
     if session.state is SessionState.CANCELLED:
-        raise refuse(f"the session at desk {session.desk} is cancelled")
+        raise refuse(f"the session at desk {session.desk} is cancelled", "cancelled", desk=session.desk)
     if now < session.starts_at:
-        raise refuse(f"the session at desk {session.desk} has not started yet")
+        raise refuse(
+            f"the session at desk {session.desk} has not started yet",
+            "not_started",
+            desk=session.desk,
+            at=session.starts_at.isoformat(),
+        )
     for presence in update.present:
         if presence.participant not in session.recipients:
-            raise refuse(f"{presence.participant} is not invited to the session at desk {session.desk}")
+            raise refuse(
+                f"{presence.participant} is not invited to the session at desk {session.desk}",
+                "report_not_invited",
+                person=presence.participant,
+            )
         if not session.starts_at - CHECK_IN_OPENS <= presence.joined_at <= session.ends_at:
             raise refuse(
                 f"{presence.participant} joined at {presence.joined_at.isoformat()}, outside the session "
-                f"({session.starts_at.isoformat()} to {session.ends_at.isoformat()}): is this its report?"
+                f"({session.starts_at.isoformat()} to {session.ends_at.isoformat()}): is this its report?",
+                "report_outside",
+                person=presence.participant,
+                at=presence.joined_at.isoformat(),
             )
     return person

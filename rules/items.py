@@ -13,11 +13,18 @@ def check_items(progress: ProvinceProgress, items: Sequence[PlanItem]) -> None:
     refs = [i.ref for i in items]
     duplicates = sorted({r for r in refs if refs.count(r) > 1})
     if duplicates:
-        raise refuse(f"item reference used twice: {', '.join(duplicates)}")
+        raise refuse(
+            f"item reference used twice: {', '.join(duplicates)}", "ref_twice", refs=", ".join(duplicates)
+        )
     desks = progress.desks
     for item in items:
         if item.desk not in desks:
-            raise refuse(f"item {item.ref}: unknown desk {item.desk!r}")
+            raise refuse(
+                f"item {item.ref}: unknown desk {item.desk!r}",
+                "item_desk_unknown",
+                ref=item.ref,
+                desk=item.desk,
+            )
 
 
 def check_desk_items(progress: ProvinceProgress, desk: str, items: Sequence[OutcomeItem]) -> None:
@@ -26,6 +33,16 @@ def check_desk_items(progress: ProvinceProgress, desk: str, items: Sequence[Outc
     check_items(progress, items)
     for item in items:
         if item.desk != desk:
-            raise refuse(f"item {item.ref} belongs to desk {item.desk}, not {desk}")
+            raise refuse(
+                f"item {item.ref} belongs to desk {item.desk}, not {desk}",
+                "item_other_desk",
+                ref=item.ref,
+                desk=item.desk,
+                this_desk=desk,
+            )
         if item.status is ItemStatus.NOT_AGREED and not item.notes:
-            raise refuse(f"item {item.ref} is not agreed: its reason is required (notes)")
+            raise refuse(
+                f"item {item.ref} is not agreed: its reason is required (notes)",
+                "reason_required",
+                ref=item.ref,
+            )

@@ -57,10 +57,12 @@ def check_check_in(cycle: Cycle, people: dict[str, Participant], update: CheckIn
     if now < pre.starts_at - CHECK_IN_OPENS:
         raise refuse(
             "check-in for the pre-meeting opens half an hour before it begins "
-            f"({(pre.starts_at - CHECK_IN_OPENS).isoformat()})"
+            f"({(pre.starts_at - CHECK_IN_OPENS).isoformat()})",
+            "check_in_not_open",
+            at=(pre.starts_at - CHECK_IN_OPENS).isoformat(),
         )
     if now > pre.ends_at:
-        raise refuse(f"the pre-meeting has ended ({pre.ends_at.isoformat()})")
+        raise refuse(f"the pre-meeting has ended ({pre.ends_at.isoformat()})", "pre_meeting_ended")
 
 
 def check_import(
@@ -75,12 +77,22 @@ def check_import(
     require_role(person, (Role.ORGANIZER,), "import the pre-meeting's attendance")
     pre = cycle.pre_meeting
     if now < pre.starts_at:
-        raise refuse("the pre-meeting has not started yet: its report comes once people have joined")
+        raise refuse(
+            "the pre-meeting has not started yet: its report comes once people have joined",
+            "pre_meeting_not_started",
+        )
     for presence in update.present:
         if presence.participant not in people:
-            raise refuse(f"{presence.participant} was not invited to the pre-meeting")
+            raise refuse(
+                f"{presence.participant} was not invited to the pre-meeting",
+                "report_not_invited",
+                person=presence.participant,
+            )
         if not pre.starts_at - CHECK_IN_OPENS <= presence.joined_at <= pre.ends_at:
             raise refuse(
                 f"{presence.participant} joined at {presence.joined_at.isoformat()}, outside the pre-meeting "
-                f"({pre.starts_at.isoformat()} to {pre.ends_at.isoformat()}): is this the right report?"
+                f"({pre.starts_at.isoformat()} to {pre.ends_at.isoformat()}): is this the right report?",
+                "report_outside",
+                person=presence.participant,
+                at=presence.joined_at.isoformat(),
             )

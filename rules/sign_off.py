@@ -15,16 +15,21 @@ from rules.items import check_desk_items
 def check_signature(progress: ProvinceProgress, update: SignAgreement, now: datetime) -> Participant:
     document = progress.document
     if progress.stage is not Stage.SIGN_OFF or document is None:
-        raise refuse(f"nothing to sign yet: the province is in {progress.stage}")
+        raise refuse(f"nothing to sign yet: the province is in {progress.stage}", "nothing_to_sign")
     person = province_actor(progress, update.actor, update.token, now, sign_document=update.document_sha256)
     if update.party in progress.signatures:
         earlier = progress.signatures[update.party]
-        raise refuse(f"the {update.party.value} side has already signed (by {earlier.signer})")
+        raise refuse(
+            f"the {update.party.value} side has already signed (by {earlier.signer})",
+            "signed_already",
+            signer=earlier.signer,
+        )
     require_role(person, (SIGNER_ROLE[update.party],), f"sign for the {update.party.value} side")
     require_province(person, progress.code, "sign")
     if update.document_sha256 != document.sha256:
         raise refuse(
-            f"the signature is for another version of the document: expected SHA-256 {document.sha256}"
+            f"the signature is for another version of the document: expected SHA-256 {document.sha256}",
+            "superseded_document",
         )
     return person
 

@@ -41,7 +41,9 @@ async def test_an_invitee_delegates_a_session_and_the_delegate_answers_with_thei
         await page.get_by_label("Nama lengkap rekan").fill("Yosef Kambu")
         await page.get_by_label("Alamat surel rekan").fill("yosef.kambu@gmail.test")
         await page.get_by_role("button", name="Kirim disposisi").click()
-        await page.get_by_text("must be at @papua.prov.test").wait_for()
+        await page.get_by_text(
+            "alamat surelnya harus berdomain @papua.prov.test, bukan @gmail.test"
+        ).wait_for()
         # With the keyboard alone: the address, then the button.
         await page.get_by_label("Alamat surel rekan").fill(STAND_IN)
         await page.keyboard.press("Tab")

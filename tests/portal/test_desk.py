@@ -59,7 +59,7 @@ async def test_the_facilitator_records_the_desk_outcome(running_cycle: RunningCy
         await third.get_by_label("Tidak disepakati").check()
         # Not agreed without its reason: the workflow's rule refuses, on that item.
         await page.get_by_role("button", name="Kirim hasil desk").click()
-        await page.get_by_text("item 94-3 is not agreed: its reason is required").wait_for()
+        await page.get_by_text("butir 94-3 tidak disepakati: alasannya wajib diisi").wait_for()
         assert await page.locator("fieldset.item.marked").count() == 1
         assert "marked" in (await third.get_attribute("class") or "")
         await shoot(page, "portal", "desk-ditolak")

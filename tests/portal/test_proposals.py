@@ -117,7 +117,7 @@ async def test_proposals_typed_uploaded_refused_and_submitted(
         await page.get_by_role("button", name="Unggah").click()
         await page.get_by_text("2 butir dibaca dari usulan.xlsx.").wait_for()
         await page.get_by_role("button", name="Kirim usulan").click()
-        await page.get_by_text("item reference used twice: 94-010").wait_for()
+        await page.get_by_text("kode butir dipakai lebih dari sekali: 94-010").wait_for()
         assert await page.locator("fieldset.item.marked").count() == 2
         await shoot(page, "portal", "usulan-ditolak")
 

@@ -112,7 +112,7 @@ async def test_confirmation_and_both_signatures_from_the_portal(running_cycle: R
                 data={"csrftoken": cookies["csrftoken"], "sha256": sha256, "consent": "ya"},
             )
         # The portal's signature token is for this document and this person alone: used once.
-        assert again.status_code == 409 and "this signature token has been used already" in again.text
+        assert again.status_code == 409 and "tanda tangan ini sudah digunakan" in again.text
 
         central = await running_cycle.mail("sign_off_request", to=".ORG-01@")
         await page.goto(running_cycle.link_in(central))

@@ -34,12 +34,13 @@ def latest_year(engine: Engine) -> int | None:
         return db.scalar(select(func.max(CycleRow.year)))
 
 
-def calendar_now(cycle: CycleRow, known: datetime | None = None) -> datetime:
+def calendar_now(cycle: CycleRow, known: datetime | None = None, real: datetime | None = None) -> datetime:
     """The cycle's calendar time (naive UTC): ``known`` when the cycle workflow told it, else
-    wall-clock time, or a rehearsal's compressed time from the clock it recorded."""
+    wall-clock time (or ``real``, the Temporal server's time where it keeps its own), or a
+    rehearsal's compressed time from the clock it recorded."""
     if known is not None:
         return utc(known)
-    now = utc(datetime.now(UTC))
+    now = utc(real or datetime.now(UTC))
     if cycle.calendar_origin is None or cycle.real_origin is None or cycle.speed is None:
         return now
     return cycle.calendar_origin + (now - cycle.real_origin) * cycle.speed

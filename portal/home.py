@@ -217,7 +217,8 @@ def delegations_of(db: Session, year: int, person: str) -> tuple[dict[str, str],
     return passed, standing
 
 
-def home_of(engine: Engine, visitor: Visitor) -> Home:
+def home_of(engine: Engine, visitor: Visitor, real_now: datetime | None = None) -> Home:
+    """``real_now``: the Temporal server's time, where it is not the wall clock's."""
     year, language = visitor.year, visitor.language
     with Session(engine) as db:
         cycle_row = db.get(CycleRow, year)
@@ -248,7 +249,7 @@ def home_of(engine: Engine, visitor: Visitor) -> Home:
             )
         }
     venue_zone = cycle_row.venue_zone
-    now = calendar_now(cycle_row)
+    now = calendar_now(cycle_row, real=real_now)
     cards = [
         SessionCard(
             id=s.id,

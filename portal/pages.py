@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import hmac
 import tomllib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -59,6 +61,9 @@ def csrf_token(request: Request) -> str:
     return make() if callable(make) else ""
 
 
+ServerTime = Callable[[], Awaitable[datetime]]
+
+
 class Portal:
     def __init__(
         self,
@@ -69,12 +74,16 @@ class Portal:
         secretariat: str | None = None,
         csrf_secret: str = "",
         feed_secret: str = "",
+        server_time: ServerTime | None = None,
     ) -> None:
         self.engine = engine
         self.csrf_secret = csrf_secret
+        """What asgi-csrf signs its tokens with: the upload forms check their own (portal/csrf.py)."""
         self.feed_secret = feed_secret
         """Signs the calendar feed addresses (portal/calendar.py)."""
-        """What asgi-csrf signs its tokens with: the upload form checks its own (portal/csrf.py)."""
+        self.server_time = server_time
+        """The Temporal server's time, where it keeps its own (a time-skipping test server):
+        what is open now (a check-in, an answer) follows the workflows' clock, not the wall's."""
         self.visitors = visitors
         self.actions = actions
         self.secure_cookies = secure_cookies
@@ -155,7 +164,8 @@ class Portal:
         status_code: int = 200,
         just_done: JustDone | None = None,
     ) -> HTMLResponse:
-        home = await asyncio.to_thread(home_of, self.engine, visitor)
+        real_now = await self.server_time() if self.server_time else None
+        home = await asyncio.to_thread(home_of, self.engine, visitor, real_now)
         if just_done is not None:
             home = just_done.shown_on(home)
         return self.render(

@@ -39,7 +39,7 @@ from portal.attendance_pages import AttendancePages
 from portal.confirmation_pages import ConfirmationPages
 from portal.delegation_pages import DelegationPages
 from portal.desk_pages import DeskPages
-from portal.pages import Portal, labels
+from portal.pages import Portal, ServerTime, labels
 from portal.proposal_pages import ProposalPages
 from portal.signing_pages import SigningPages
 from portal.visitors import COOKIE, LINK_PATH, Visitors
@@ -101,6 +101,7 @@ def create_web_app(
     https: bool = False,
     secretariat: str | None = None,
     session_hours: float = 12,
+    server_time: ServerTime | None = None,
 ) -> ASGIApp:
     board = create_board(engine, client, year, admin_token)
     routes: list[Route | Mount] = [
@@ -119,6 +120,7 @@ def create_web_app(
             secretariat=secretariat,
             csrf_secret=csrf_signing_secret(token_secret),
             feed_secret=derived_secret(token_secret, b"calendar feed"),
+            server_time=server_time,
         )
         limited = []
         routes_of = [

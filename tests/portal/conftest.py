@@ -43,6 +43,7 @@ class RunningCycle:
     cycle: Cycle
     client: Client
     handle: WorkflowHandle  # type: ignore[type-arg]
+    env: WorkflowEnvironment
 
     async def mail(self, kind: str, to: str | None = None) -> EmailMessage:
         """The first message of ``kind`` (to ``to``) the SMTP server received, within a minute."""
@@ -74,11 +75,13 @@ async def running_cycle(
     speed = marker.args[0] if marker else SPEED
     opens_marker = request.node.get_closest_marker("opens")
     opens = opens_marker.args[0] if opens_marker else "2022-02-07T08:00:00"
+    shape = request.node.get_closest_marker("shape")
+    provinces, desks = shape.args if shape else (["94"], ["1.01", "W.02"])
     cycle = load_cycle(
         write_cycle(
             tmp_path / "cycle",
-            ["94"],
-            desks=["1.01", "W.02"],
+            provinces,
+            desks=desks,
             replace={"opens_at = 2022-01-31T08:00:00": f"opens_at = {opens}"},
         )
     )
@@ -97,7 +100,13 @@ async def running_cycle(
     engine = connect(url)
     client = time_skipping.client
     app = create_web_app(
-        engine, client, token_secret=TOKEN_SECRET, year=cycle.year, secretariat=cycle.organizer.mailbox
+        engine,
+        client,
+        token_secret=TOKEN_SECRET,
+        year=cycle.year,
+        secretariat=cycle.organizer.mailbox,
+        # What is open now follows the server's clock, which a test may move ahead (env.sleep).
+        server_time=time_skipping.get_current_time,
     )
     server = web_server(app, "127.0.0.1", port)
     serving = await start_serving(server)
@@ -109,7 +118,7 @@ async def running_cycle(
                 id=cycle_workflow_id(cycle.year),
                 task_queue=task_queue,
             )
-            yield RunningCycle(base, engine, store, cycle, client, handle)
+            yield RunningCycle(base, engine, store, cycle, client, handle, time_skipping)
             # What still runs ends here; a province that completed has nothing to end.
             for workflow_id in [province_workflow_id(cycle.year, p.code) for p in cycle.provinces] + [
                 handle.id

@@ -96,6 +96,15 @@ async def test_confirmation_and_both_signatures_from_the_portal(running_cycle: R
         # Signing without the consent is refused, and nothing is signed.
         await page.get_by_role("button", name="Tandatangani").click()
         assert await page.get_by_label("Saya telah membaca dan menyetujui").evaluate("e => !e.validity.valid")
+        # A page left open while an amendment replaced the document: its signature is refused,
+        # with what to do, and nothing is signed.
+        cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
+        async with httpx.AsyncClient(base_url=base, cookies=cookies) as http:
+            stale = await http.post(
+                "/tanda-tangan/94",
+                data={"csrftoken": cookies["csrftoken"], "sha256": "0" * 64, "consent": "ya"},
+            )
+        assert stale.status_code == 409 and "Berita acara berubah sejak halaman ini dibuka" in stale.text
         await sign_by_keyboard(page)
         assert await serious_violations(page) == []
         await page.set_viewport_size({"width": 360, "height": 800})

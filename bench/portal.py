@@ -177,8 +177,9 @@ async def check_in_burst(
         started = time.perf_counter()
         await asyncio.gather(*(press(p, random.uniform(0, seconds), started) for p in ready))
         burst = time.perf_counter() - started
-        state = await handle.query(CycleWorkflow.state)
         recorded = await rows_within(run, cycle.year, len(people), 60)
+        state = await handle.query(CycleWorkflow.state)
+        history = await handle.fetch_history()
         for person in ready:
             await person.http.aclose()
         await handle.terminate()
@@ -195,6 +196,8 @@ async def check_in_burst(
         "checked_in_workflow": state.pre_meeting_checked_in,
         "checked_in_database": recorded,
         "lost": len(people) - min(state.pre_meeting_checked_in, recorded),
+        "cycle_history_events": len(history.events),
+        "cycle_history_bytes": len(history.to_json()),
     }
 
 

@@ -46,6 +46,12 @@ class ActionRecord(BaseModel):
     user_agent: str = ""
 
 
+class ActionRecords(BaseModel):
+    """Audit rows queued together, written in one transaction."""
+
+    actions: list[ActionRecord]
+
+
 class StageChange(BaseModel):
     year: int
     province: str

@@ -23,6 +23,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from commands.status import latest_year
+from mail.dates import letter_datetime
+from models.cycle import Cycle
 from models.participants import Role
 from models.workflow_io import Origin
 from portal.actions import ANSWERS, Actions, Answer, Outcome
@@ -177,7 +179,7 @@ class Portal:
             home=home,
             notes=notes,
             answers=ANSWERS,
-            tasks=tasks_of(visitor),
+            tasks=tasks_of(visitor, await asyncio.to_thread(cycle_of, self.engine, visitor.year)),
             feed_url=str(request.base_url).rstrip("/")
             + feed_path(self.feed_secret, visitor.year, visitor.id),
             facilitated=set(visitor.desks) if visitor.role == Role.FACILITATOR.value else set(),
@@ -364,17 +366,32 @@ class Portal:
         return await self._after(request, visitor, subject, answer, outcome)
 
 
-def tasks_of(visitor: Visitor) -> list[tuple[str, str]]:
-    """The pages of the steps a person's role takes: (address, label key)."""
+@dataclass(frozen=True)
+class Task:
+    href: str
+    key: str
+    """Its label in templates/portal/labels.toml."""
+    deadline: str = ""
+    """When it is due, in the reader's zone and words."""
+
+
+def tasks_of(visitor: Visitor, cycle: Cycle | None = None) -> list[Task]:
+    """The pages of the steps a person's role takes, each with its deadline."""
+
+    def due(step: str) -> str:
+        if cycle is None:
+            return ""
+        return letter_datetime(getattr(cycle.deadlines, step), visitor.zone, visitor.language)
+
     tasks = []
     if visitor.role in PROPOSER_ROLES:
-        tasks.append(("/usulan", "proposals"))
+        tasks.append(Task("/usulan", "proposals", due("data_entry")))
     if visitor.role in CONFIRMER_ROLES and visitor.province:
-        tasks.append((f"/konfirmasi/{visitor.province}", "confirmation"))
+        tasks.append(Task(f"/konfirmasi/{visitor.province}", "confirmation", due("confirmation")))
     if visitor.role in (Role.REGIONAL_SIGNER.value, Role.CENTRAL_SIGNER.value):
-        tasks.append(("/tanda-tangan", "signing"))
+        tasks.append(Task("/tanda-tangan", "signing", due("sign_off")))
     if visitor.role == Role.ORGANIZER.value:
-        tasks.append(("/kehadiran/pra", "attendance"))
+        tasks.append(Task("/kehadiran/pra", "attendance"))
     return tasks
 
 

@@ -8,6 +8,8 @@ out and the next worker writes again.
 
 Update handlers only queue their writes: an update returns once its input is in history (which
 is what makes it durable), and no handler holds an update in flight while a row is written.
+Audit rows and check-ins waiting side by side go in one write per kind (TOGETHER): a burst of
+people acting at once costs a few writes, not two each.
 
 Mail stays an activity (in batches, see workflows.batches): a burst of it, queued inside a
 worker, would hold workflow tasks open past their timeout. So do the plan, the documents
@@ -27,7 +29,7 @@ from temporalio.exceptions import ActivityError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
-    from models.records import ActionRecord
+    from models.records import ActionRecord, ActionRecords, AttendanceImport
     from models.workflow_io import Origin
     from security.tokens import read_unverified
 
@@ -49,6 +51,21 @@ Row = TypeVar("Row")
 Write = Callable[[Any, Row], object]
 """A write activity (an unbound method of RecordActivities) and the row it takes: mypy checks
 that each write is given the row it expects."""
+
+
+TOGETHER: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[[list[Any]], Any]]] = {
+    RecordActivities.record_action: (
+        RecordActivities.record_actions,
+        lambda rows: ActionRecords(actions=rows),
+    ),
+    RecordActivities.record_check_in: (
+        RecordActivities.record_check_ins,
+        lambda rows: AttendanceImport(entries=rows),
+    ),
+}
+"""Writes that may go together in one: the single write, its batch and how to wrap the rows."""
+MAX_TOGETHER = 500
+"""Rows per write at most: one transaction, one local activity's input, kept small."""
 
 
 class Recorder:
@@ -116,27 +133,59 @@ class Recorder:
     async def _write_all(self) -> None:
         while True:
             await workflow.wait_condition(lambda: bool(self.queue))
-            activity, arg, done = self.queue[0]
             self.busy = True
             try:
-                result = await workflow.execute_local_activity_method(  # type: ignore[call-overload]
-                    activity, arg, **options.RECORD
-                )
-            except FailureError as error:
-                # Only a write that cannot succeed ends here (the retry policy keeps trying the
-                # others), and it must not hold back the writes behind it. A local activity's
-                # failure arrives as the activity's own error, not wrapped in an ActivityError.
-                cause = error.cause if isinstance(error, ActivityError) and error.cause else error
-                if done is not None:
-                    done.set_exception(cause)
+                if self.queue[0][0] in TOGETHER and self.queue[0][2] is None:
+                    await self._write_together()
                 else:
-                    workflow.logger.error("write %s failed for good: %s", type(arg).__name__, cause)
-            else:
-                if done is not None:
-                    done.set_result(result)
+                    await self._write_one()
             finally:
-                self.queue.popleft()
                 self.busy = False
+
+    async def _write_one(self) -> None:
+        activity, arg, done = self.queue[0]
+        try:
+            result = await self._write(activity, arg)
+        except FailureError as error:
+            if done is not None:
+                done.set_exception(error)
+            else:
+                workflow.logger.error("write %s failed for good: %s", type(arg).__name__, error)
+        else:
+            if done is not None:
+                done.set_result(result)
+        finally:
+            self.queue.popleft()
+
+    async def _write_together(self) -> None:
+        """The audit rows and check-ins at the head of the queue, each kind in one write: they
+        touch nothing the others read, so their order among themselves does not matter, and a
+        burst of actions (the pre-meeting's 910 check-ins) costs a few writes, not two each."""
+        taken: dict[Callable[..., Any], list[Any]] = {}
+        while self.queue and self.queue[0][0] in TOGETHER and self.queue[0][2] is None:
+            if sum(len(rows) for rows in taken.values()) >= MAX_TOGETHER:
+                break
+            activity, arg, _ = self.queue.popleft()
+            taken.setdefault(activity, []).append(arg)
+        for activity, args in taken.items():
+            batch, wrap = TOGETHER[activity]
+            arg = args[0] if len(args) == 1 else wrap(args)
+            try:
+                await self._write(activity if len(args) == 1 else batch, arg)
+            except FailureError as error:
+                workflow.logger.error("write %s failed for good: %s", type(arg).__name__, error)
+
+    async def _write(self, activity: Callable[..., Any], arg: Any) -> Any:
+        try:
+            return await workflow.execute_local_activity_method(  # type: ignore[call-overload]
+                activity, arg, **options.RECORD
+            )
+        except FailureError as error:
+            # Only a write that cannot succeed ends here (the retry policy keeps trying the
+            # others), and it must not hold back the writes behind it. A local activity's
+            # failure arrives as the activity's own error, not wrapped in an ActivityError.
+            cause = error.cause if isinstance(error, ActivityError) and error.cause else error
+            raise cause if isinstance(cause, FailureError) else error from None
 
     async def written(self) -> None:
         """Returns once everything queued so far is in the database."""

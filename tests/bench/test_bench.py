@@ -43,3 +43,30 @@ def test_engine_benchmark_compares_the_rehearsal_with_a_floor_of_the_same_shape(
     assert results["machine"]["cores"] >= 1
     # What a reader sees: the comparison table with its targets.
     assert "ratio rehearsal / floor" in done.stdout and "≤ 1.5" in done.stdout
+
+
+SMALL_PORTAL_RUN = (
+    "--participants 30 --seconds 5 --browsers 8 --browse-seconds 5 --speed 50000 --provinces 2 --desks 3"
+).split()
+"""30 check-ins in 5 s; 8 people reading Beranda for 5 s during a 2 × 3 cycle at 50,000×."""
+
+
+def test_portal_benchmark_reports_the_check_in_burst_and_browsing_mid_cycle() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "portal", *SMALL_PORTAL_RUN],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    out = Path(done.stdout.strip().splitlines()[-1].removeprefix("figures written to "))
+    results = json.loads(out.read_text(encoding="utf-8"))
+    out.unlink()
+    burst, browse = results["check_in"], results["browse"]
+    # Every check-in reached the workflow and the database, each through the portal's form.
+    assert burst["participants"] == burst["checked_in_workflow"] == burst["checked_in_database"] == 30
+    assert burst["errors"] == 0 and burst["lost"] == 0
+    assert 0 < burst["p50_ms"] <= burst["p95_ms"] <= burst["p99_ms"] <= burst["max_ms"]
+    assert browse["sessions"] == 8 and browse["pages"] >= 8 and browse["errors"] == 0
+    assert "p95 < 300 ms" in done.stdout and "p95 < 1,000 ms" in done.stdout

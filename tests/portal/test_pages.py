@@ -69,6 +69,8 @@ async def test_each_role_opens_only_its_own_steps(database_url: str, tmp_path: P
         await http.get(link)
         home = await http.get("/")
         assert 'href="/usulan"' in home.text
+        # Each task with its deadline, in the reader's zone (Papua: WIT).
+        assert "batas Rabu, 16 Februari 2022, pukul 18.00 WIT" in home.text
         assert "/tanda-tangan" not in home.text and "/konfirmasi/" not in home.text
         # Another province's proposals, a signature, a confirmation, a desk outcome: not theirs.
         for path in ("/usulan/31", "/tanda-tangan/94", "/konfirmasi/94", "/desk/2022-94-1.01"):

@@ -178,6 +178,10 @@ async def test_a_small_cycle_runs_to_completion_from_the_browser_alone(
             await coordinator.goto(f"{running_cycle.base}/konfirmasi/{province}")
             await coordinator.get_by_role("button", name="Kirim konfirmasi").click()
             await coordinator.get_by_text("Konfirmasi tercatat.").wait_for()
+        # Past its stage, the data entry says so and takes nothing.
+        await koord.goto(f"{running_cycle.base}/usulan/94")
+        closed = await koord.locator("main").inner_text()
+        assert "Usulan hanya diterima pada tahap pengisian data" in closed
         central: Page | None = None
         for province in PROVINCES:
             await stage_of(running_cycle, province, Stage.SIGN_OFF)

@@ -21,6 +21,7 @@ from pydantic import (
 
 from models.participants import Mailbox, Participant, Role
 from models.reference import Desk, DeskKind, Province, all_provinces, all_regencies, default_desks
+from models.text import WebLink, line
 from schedule.working_time import working_days
 
 
@@ -40,13 +41,13 @@ class CycleInfo(_Strict):
     year: int = Field(ge=2000, le=2100)
     plan_year: int = Field(ge=2000, le=2101)
     """The year of the RKP and RKPD the agreements feed."""
-    name: str
+    name: line(300)  # type: ignore[valid-type]
     source: str = ""
 
 
 class Organizer(_Strict):
-    name: str
-    unit: str
+    name: line(300)  # type: ignore[valid-type]
+    unit: line(300)  # type: ignore[valid-type]
     mailbox: Mailbox
     """Where replies go: a mailbox that is read."""
     sender: Mailbox
@@ -57,8 +58,8 @@ class PreMeeting(_Strict):
     starts_at: datetime
     ends_at: datetime
     virtual: bool = True
-    host_studio: str
-    online_link: str
+    host_studio: line(300)  # type: ignore[valid-type]
+    online_link: WebLink
     expected_participants: int = Field(ge=0)
 
     @model_validator(mode="after")
@@ -71,9 +72,9 @@ class PreMeeting(_Strict):
 class DeskSessions(_Strict):
     window_start: date
     window_end: date
-    venue: str
+    venue: line(300)  # type: ignore[valid-type]
     venue_zone: str = "Asia/Jakarta"
-    online_link: str
+    online_link: WebLink
     hybrid: bool = True
     session_minutes: int = Field(default=60, ge=30, le=480)
     max_parallel_per_province: int = Field(default=3, ge=1, le=36)
@@ -106,10 +107,10 @@ class Reminders(_Strict):
 
 
 class DeskSpec(_Strict):
-    code: str
-    name: str
+    code: line(16)  # type: ignore[valid-type]
+    name: line(300)  # type: ignore[valid-type]
     kind: DeskKind
-    lead_agency: str
+    lead_agency: line(300)  # type: ignore[valid-type]
 
 
 class CycleFile(_Strict):

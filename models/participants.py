@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
+from models.text import Identifier, line
+
 RESERVED_DOMAINS = ("example.org", "example.com", "example.net", "example", "test", "invalid")
 """RFC 2606 / RFC 6761 names: mail to them can never reach a real person."""
 
@@ -46,10 +48,10 @@ class Role(StrEnum):
 class Participant(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str
-    name: str
+    id: Identifier
+    name: line(200)  # type: ignore[valid-type]
     role: Role
-    organisation: str
+    organisation: line(300)  # type: ignore[valid-type]
     province: str | None = None
     desks: tuple[str, ...] = ()
     email: Mailbox

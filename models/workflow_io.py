@@ -14,7 +14,7 @@ from models.participants import Mailbox, Participant
 from models.reference import Desk, Province
 from models.sessions import DeskSession
 from models.stages import Party, SessionState, Stage
-from models.text import Line, Note
+from models.text import Line, Note, WebLink, line
 
 
 def cycle_workflow_id(year: int) -> str:
@@ -179,8 +179,9 @@ class RescheduleSession(BaseModel):
     """Set by the portal; None from the command line."""
     desk: Line
     starts_at: datetime
-    room: Line | None = None
-    online_link: Line | None = None
+    room: line(200) | None = None  # type: ignore[valid-type]
+    """At most the sessions table's column: a longer name would never be written."""
+    online_link: WebLink | None = None
 
 
 class CancelSession(BaseModel):

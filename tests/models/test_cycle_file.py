@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -95,6 +96,20 @@ def test_a_later_cycle_can_list_todays_38_provinces(tmp_path: Path) -> None:
             "greater than or equal",
         ),
         ("[cycle]", "colour = 'red'\n[cycle]", "colour", "Extra inputs are not permitted"),
+        # What goes into calendars and letters as it is: refused at load, not when mail is made.
+        (
+            'online_link = "https://vicon.kemendagri.test/rakortekrenbang-2022"',
+            'online_link = "https://vicon.kemendagri.test/rakortek\\r\\nX-Evil: 1"',
+            "desk_sessions.online_link",
+            "must be one line without control characters",
+        ),
+        (
+            'online_link = "https://vicon.kemendagri.test/rakortekrenbang-2022"',
+            'online_link = "vicon kemendagri"',
+            "desk_sessions.online_link",
+            "must be a web address (https://…) without spaces",
+        ),
+        ('venue = "Hotel Bidakara', 'venue = "Hotel\\nBidakara', "desk_sessions.venue", "must be one line"),
     ],
 )
 def test_broken_file_names_file_field_and_reason(
@@ -126,6 +141,27 @@ def test_participant_with_bad_address_or_zone_is_named_by_line(tmp_path: Path) -
         load_cycle(path)
     assert "participants.csv line 4: email" in str(error.value)
     assert "participants.csv line 4: zone: Value error, unknown time zone 'Mars/Olympus'" in str(error.value)
+
+
+def test_directory_values_must_fit_one_line_and_their_columns(tmp_path: Path) -> None:
+    path = write_cycle(tmp_path, ["11"])
+    directory = tmp_path / "participants.csv"
+    rows = list(csv.DictReader(directory.open(encoding="utf-8")))
+    rows[1]["name"] = "Siti\nRahmawati"
+    rows[2]["name"] = "S" * 249
+    rows[3]["id"] = "ORG 03"
+    with directory.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(CycleFileError) as error:
+        load_cycle(path)
+    message = str(error.value)
+    assert (
+        "participants.csv line 3: name: Value error, must be one line without control characters" in message
+    )
+    assert "participants.csv line 4: name: String should have at most 200 characters" in message
+    assert "participants.csv line 5: id: String should match pattern" in message
 
 
 def test_missing_file() -> None:

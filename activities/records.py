@@ -151,14 +151,14 @@ class RecordActivities:
         row = record.model_dump()
         row["at"] = utc(record.at)
         with Session(self.engine) as db, db.begin():
-            upsert(db, ActionRow, [row], ["update_id"], update=False)
+            upsert(db, ActionRow, [row], ["workflow_id", "update_id"], update=False)
 
     @activity.defn
     def record_actions(self, records: ActionRecords) -> None:
         """Several audit rows in one transaction: a burst of actions, written at once."""
         rows = [{**record.model_dump(), "at": utc(record.at)} for record in records.actions]
         with Session(self.engine) as db, db.begin():
-            upsert(db, ActionRow, rows, ["update_id"], update=False)
+            upsert(db, ActionRow, rows, ["workflow_id", "update_id"], update=False)
 
     @activity.defn
     def void_signatures(self, voided: SignaturesVoided) -> None:

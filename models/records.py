@@ -33,6 +33,7 @@ class ActionRecord(BaseModel):
     year: int
     province: str | None
     """None: a cycle-wide action (pre-meeting attendance and replies)."""
+    workflow_id: str = ""
     update_id: str
     action: str
     actor: str

@@ -202,8 +202,11 @@ class ActionRow(Base):
     """The audit trail: every human action, who took it, when, with which token."""
 
     __tablename__ = "actions"
+    workflow_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The workflow that took the action: update ids are unique per workflow only."""
     update_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    """Temporal's update id: a retried write lands on the same row."""
+    """Temporal's update id (its SHA-256 when longer than 200): a retried write lands on the
+    same row."""
     year: Mapped[int] = mapped_column(Integer, index=True)
     province: Mapped[str | None] = mapped_column(String(4), nullable=True)
     action: Mapped[str] = mapped_column(String(40))

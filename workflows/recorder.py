@@ -19,6 +19,7 @@ worker, would hold workflow tasks open past their timeout. So do the plan, the d
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
@@ -64,6 +65,8 @@ TOGETHER: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[[list[Any]
     ),
 }
 """Writes that may go together in one: the single write, its batch and how to wrap the rows."""
+UPDATE_ID_KEPT = 200
+"""The audit trail's column for update ids (store/tables.py, ActionRow)."""
 MAX_TOGETHER = 500
 """Rows per write at most: one transaction, one local activity's input, kept small."""
 
@@ -104,12 +107,17 @@ class Recorder:
         portal session, address and browser when they acted in the portal."""
         update = workflow.current_update_info()
         token, origin = acting.token, acting.origin
+        update_id = update.id if update else ""
+        if len(update_id) > UPDATE_ID_KEPT:
+            # The client chooses the id; a longer one than the column holds would never be written.
+            update_id = "sha256:" + hashlib.sha256(update_id.encode()).hexdigest()
         self.record(
             RecordActivities.record_action,
             ActionRecord(
                 year=self.year,
                 province=self.province,
-                update_id=update.id if update else "",
+                workflow_id=workflow.info().workflow_id,
+                update_id=update_id,
                 action=action,
                 actor=acting.actor,
                 token_id=read_unverified(token).jti if token else "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,10 @@ from playwright.async_api import async_playwright
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.workflow_io import CheckIn
+from security.tokens import TokenIssuer, claims_for
 from store.tables import ActionRow, AttendanceRow
+from tests.conftest import TOKEN_SECRET
 from tests.helpers.browser import CHROMIUM_ARGS, chromium, serious_violations, shoot
 from tests.portal.conftest import RunningCycle
 from workflows.cycle import CycleWorkflow
@@ -97,3 +101,27 @@ async def test_participants_check_in_at_the_pre_meeting_and_an_organizer_imports
             ("check_in", first.id),
             ("import_attendance", organizer.id),
         ]
+        # Keyed on the workflow that took each action, not on the update id the client chose.
+        assert {a.workflow_id for a in audited} == {"rakortek-2022"}
+
+
+@pytest.mark.speed(1.0)
+@pytest.mark.opens("2022-02-07T09:00:00")
+async def test_an_update_id_longer_than_the_audit_column_is_audited_by_its_digest(
+    running_cycle: RunningCycle,
+) -> None:
+    person = next(p for p in running_cycle.cycle.participants if p.province == "94")
+    token = TokenIssuer(TOKEN_SECRET).issue(claims_for(person.id, 2022, person.province, person.role.value))
+    chosen = "x" * 250
+    update = CheckIn(actor=person.id, token=token, mode="online")
+    assert await running_cycle.handle.execute_update(CycleWorkflow.check_in, update, id=chosen) == "online"
+    digest = "sha256:" + hashlib.sha256(chosen.encode()).hexdigest()
+    for _ in range(100):
+        with Session(running_cycle.engine) as db:
+            audited = db.get(ActionRow, ("rakortek-2022", digest))
+        if audited is not None:
+            break
+        await asyncio.sleep(0.1)
+    assert audited is not None and audited.actor == person.id
+    with Session(running_cycle.engine) as db:
+        assert db.get(AttendanceRow, (2022, "2022-pra", person.id)) is not None

@@ -84,3 +84,31 @@ def test_an_upgrade_keeps_the_rows_of_an_older_schema(database_url: str) -> None
         row = connection.execute(text("SELECT name, speed, sign_off_deadline FROM cycles")).one()
     engine.dispose()
     assert tuple(row) == ("Rakortekrenbang 2022", None, None)
+
+
+def test_the_audit_trail_keeps_an_update_id_once_per_workflow(database_url: str) -> None:
+    engine = connect(database_url)
+    downgrade(engine, "0010")
+    columns = "year, province, update_id, action, actor, token_id, detail, at"
+    with engine.begin() as connection:
+        for province in ("NULL", "'94'"):
+            connection.execute(
+                text(
+                    f"INSERT INTO actions ({columns}) VALUES "
+                    f"(2022, {province}, 'u-{province.strip(chr(39))}', 'sign', 'P94-KEPALA', 'j', '', "
+                    "'2022-03-14 09:00:00')"
+                )
+            )
+    upgrade(engine)
+    with engine.begin() as connection:
+        kept = dict(connection.execute(text("SELECT update_id, workflow_id FROM actions")).all())
+        assert kept == {"u-NULL": "rakortek-2022", "u-94": "rakortek-2022-province-94"}
+        # The same id sent to another workflow is an action of its own, audited there too.
+        connection.execute(
+            text(
+                f"INSERT INTO actions (workflow_id, {columns}) VALUES ('rakortek-2022-province-31', "
+                "2022, '31', 'u-94', 'sign', 'P31-KEPALA', 'k', '', '2022-03-14 10:00:00')"
+            )
+        )
+        assert connection.execute(text("SELECT count(*) FROM actions WHERE update_id = 'u-94'")).scalar() == 2
+    engine.dispose()

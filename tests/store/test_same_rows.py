@@ -20,8 +20,9 @@ from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
 
 DESKS = ["1.01", "3.25", "W.02"]
-# Wall-clock instants and local paths differ between any two runs; everything else must not.
-VARYING = {"path", "last_error"}
+# Wall-clock instants and local paths differ between any two runs, and so does the id each run
+# gives its cycle workflow (the audit trail names it); everything else must not.
+VARYING = {"path", "last_error", "workflow_id"}
 
 
 def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:

@@ -23,21 +23,16 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from commands.status import latest_year
-from mail.dates import letter_datetime
-from models.cycle import Cycle
 from models.participants import Role
 from models.workflow_io import Origin
 from portal.actions import ANSWERS, Actions, Answer, Outcome
 from portal.calendar import feed, feed_path, feed_signature, pre_meeting_calendar, session_calendar
 from portal.home import JustDone, cycle_of, home_of, session_of, sessions_of
+from portal.tasks import tasks_of
 from portal.visitors import COOKIE, LINK_PATH, LinkRefused, Visitor, Visitors
-from rules.confirmation import CONFIRMERS
-from rules.data_entry import PROPOSERS
 from settings import PROJECT_DIR
 
 TEMPLATES = PROJECT_DIR / "templates"
-PROPOSER_ROLES = {role.value for role in PROPOSERS}
-CONFIRMER_ROLES = {role.value for role in CONFIRMERS}
 
 
 @cache
@@ -364,35 +359,6 @@ class Portal:
         else:
             outcome = await self.actions.answer_pre_meeting(visitor, origin_of(request, visitor), answer)
         return await self._after(request, visitor, subject, answer, outcome)
-
-
-@dataclass(frozen=True)
-class Task:
-    href: str
-    key: str
-    """Its label in templates/portal/labels.toml."""
-    deadline: str = ""
-    """When it is due, in the reader's zone and words."""
-
-
-def tasks_of(visitor: Visitor, cycle: Cycle | None = None) -> list[Task]:
-    """The pages of the steps a person's role takes, each with its deadline."""
-
-    def due(step: str) -> str:
-        if cycle is None:
-            return ""
-        return letter_datetime(getattr(cycle.deadlines, step), visitor.zone, visitor.language)
-
-    tasks = []
-    if visitor.role in PROPOSER_ROLES:
-        tasks.append(Task("/usulan", "proposals", due("data_entry")))
-    if visitor.role in CONFIRMER_ROLES and visitor.province:
-        tasks.append(Task(f"/konfirmasi/{visitor.province}", "confirmation", due("confirmation")))
-    if visitor.role in (Role.REGIONAL_SIGNER.value, Role.CENTRAL_SIGNER.value):
-        tasks.append(Task("/tanda-tangan", "signing", due("sign_off")))
-    if visitor.role == Role.ORGANIZER.value:
-        tasks.append(Task("/kehadiran/pra", "attendance"))
-    return tasks
 
 
 def origin_of(request: Request, visitor: Visitor) -> Origin:

@@ -103,7 +103,11 @@ async def test_cycle_survives_killed_workers_and_a_server_restart(
         f"rows: proposals={proposals} outcome items={outcomes} signatures={signatures}"
     )
     assert kills == ROUNDS - 1 and restarts == 1
-    assert proposals == outcomes == 2 * len(DESKS) * 2
+    # Every item the workflows hold is a row, no more, no fewer. (How many the simulated people
+    # got in before the data-entry deadline depends on where the kills fell: at 60,000x a killed
+    # worker's retry can arrive after it, and the workflow refuses it, as it should.)
+    held = sum(p.items_agreed + p.items_not_agreed for p in summary.provinces)
+    assert proposals == outcomes == held > 0
     assert signatures == 4
     # Every message the outbox records as sent arrived; nothing arrived that it does not know.
     assert set(received) == sent

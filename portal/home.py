@@ -22,6 +22,7 @@ from models.stages import SessionState
 from portal.actions import ANSWERS
 from portal.visitors import Visitor
 from rules.desk_sessions import CHECK_IN_OPENS
+from store.database import utc
 from store.tables import (
     AttendanceRow,
     CycleRow,
@@ -291,13 +292,8 @@ def home_of(engine: Engine, visitor: Visitor, real_now: datetime | None = None) 
             studio=pre.host_studio,
             online_link=pre.online_link,
             answer=answers.get(subject),
-            answerable=_naive(pre.ends_at) > now,
-            check_in_open=_naive(pre.starts_at - CHECK_IN_OPENS) <= now <= _naive(pre.ends_at),
+            answerable=utc(pre.ends_at) > now,
+            check_in_open=utc(pre.starts_at - CHECK_IN_OPENS) <= now <= utc(pre.ends_at),
             checked_in=present.get(subject),
         )
     return Home(cycle_name=cycle_row.name, year=year, pre_meeting=pre_meeting, sessions=cards)
-
-
-def _naive(moment: datetime) -> datetime:
-    """UTC without its zone, as the database keeps times."""
-    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from models.participants import Participant, Role
@@ -12,6 +13,7 @@ from models.workflow_io import (
     CancelSession,
     CheckIn,
     ImportAttendance,
+    Presence,
     RecordOutcome,
     RecordReply,
     RescheduleSession,
@@ -202,19 +204,33 @@ def check_import(progress: ProvinceProgress, update: ImportAttendance, now: date
             desk=session.desk,
             at=session.starts_at.isoformat(),
         )
-    for presence in update.present:
-        if presence.participant not in session.recipients:
+    check_report(
+        update.present,
+        session.recipients,
+        session.starts_at,
+        session.ends_at,
+        f"the session at desk {session.desk}",
+    )
+    return person
+
+
+def check_report(
+    present: list[Presence], invited: Collection[str], starts_at: datetime, ends_at: datetime, meeting: str
+) -> None:
+    """Each person of an imported participant report is an invitee of ``meeting`` who joined
+    while its check-in was open: a report of another meeting is refused, not half recorded."""
+    for presence in present:
+        if presence.participant not in invited:
             raise refuse(
-                f"{presence.participant} is not invited to the session at desk {session.desk}",
+                f"{presence.participant} is not invited to {meeting}",
                 "report_not_invited",
                 person=presence.participant,
             )
-        if not session.starts_at - CHECK_IN_OPENS <= presence.joined_at <= session.ends_at:
+        if not starts_at - CHECK_IN_OPENS <= presence.joined_at <= ends_at:
             raise refuse(
-                f"{presence.participant} joined at {presence.joined_at.isoformat()}, outside the session "
-                f"({session.starts_at.isoformat()} to {session.ends_at.isoformat()}): is this its report?",
+                f"{presence.participant} joined at {presence.joined_at.isoformat()}, outside {meeting} "
+                f"({starts_at.isoformat()} to {ends_at.isoformat()}): is this its report?",
                 "report_outside",
                 person=presence.participant,
                 at=presence.joined_at.isoformat(),
             )
-    return person

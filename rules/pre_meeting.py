@@ -11,7 +11,7 @@ from models.cycle import Cycle
 from models.participants import Participant, Role
 from models.workflow_io import CheckIn, ImportAttendance, RecordAttendance, RecordReply
 from rules.access import actor_of, refuse, require_reply_token, require_role, require_token
-from rules.desk_sessions import CHECK_IN_OPENS
+from rules.desk_sessions import CHECK_IN_OPENS, check_report
 
 
 def cycle_token(
@@ -81,18 +81,4 @@ def check_import(
             "the pre-meeting has not started yet: its report comes once people have joined",
             "pre_meeting_not_started",
         )
-    for presence in update.present:
-        if presence.participant not in people:
-            raise refuse(
-                f"{presence.participant} was not invited to the pre-meeting",
-                "report_not_invited",
-                person=presence.participant,
-            )
-        if not pre.starts_at - CHECK_IN_OPENS <= presence.joined_at <= pre.ends_at:
-            raise refuse(
-                f"{presence.participant} joined at {presence.joined_at.isoformat()}, outside the pre-meeting "
-                f"({pre.starts_at.isoformat()} to {pre.ends_at.isoformat()}): is this the right report?",
-                "report_outside",
-                person=presence.participant,
-                at=presence.joined_at.isoformat(),
-            )
+    check_report(update.present, people, pre.starts_at, pre.ends_at, "the pre-meeting")

@@ -112,10 +112,9 @@ class Actions:
             desk=desk,
             mode=mode,  # type: ignore[arg-type]
         )
-        if province is None or desk is None:
-            return await self._update(cycle_workflow_id(visitor.year), CycleWorkflow.check_in, update)
-        workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(workflow_id, ProvinceWorkflow.check_in, update)
+        return await self._meeting_update(
+            visitor, province, desk, CycleWorkflow.check_in, ProvinceWorkflow.check_in, update
+        )
 
     async def import_attendance(
         self,
@@ -135,12 +134,14 @@ class Actions:
             source=source,
             present=present,
         )
-        if province is None or desk is None:
-            return await self._update(
-                cycle_workflow_id(visitor.year), CycleWorkflow.import_attendance, update
-            )
-        workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(workflow_id, ProvinceWorkflow.import_attendance, update)
+        return await self._meeting_update(
+            visitor,
+            province,
+            desk,
+            CycleWorkflow.import_attendance,
+            ProvinceWorkflow.import_attendance,
+            update,
+        )
 
     async def delegate(
         self, visitor: Visitor, origin: Origin, province: str, desk: str | None, name: str, email: str
@@ -195,6 +196,20 @@ class Actions:
         )
         workflow_id = province_workflow_id(visitor.year, province)
         return await self._update(workflow_id, ProvinceWorkflow.sign, update)
+
+    async def _meeting_update(
+        self,
+        visitor: Visitor,
+        province: str | None,
+        desk: str | None,
+        on_cycle: object,
+        on_province: object,
+        argument: object,
+    ) -> Outcome:
+        """The pre-meeting's (no desk) goes to the cycle's workflow, a session's to its province's."""
+        if province is None or desk is None:
+            return await self._update(cycle_workflow_id(visitor.year), on_cycle, argument)
+        return await self._update(province_workflow_id(visitor.year, province), on_province, argument)
 
     async def _update(self, workflow_id: str, update: object, argument: object) -> Outcome:
         if self.client is None:

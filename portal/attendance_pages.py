@@ -12,13 +12,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from models.participants import Role
 from models.workflow_io import Presence
 from portal.actions import Outcome
-from portal.csrf import form_token_matches
 from portal.desk_pages import DeskPages
 from portal.home import cycle_of, session_of
 from portal.pages import Note, Portal, labels, origin_of
@@ -136,12 +135,10 @@ class AttendancePages:
         )
 
     async def import_session(self, request: Request) -> Response:
-        form = await request.form(max_part_size=MAX_REPORT_BYTES)
-        if not form_token_matches(request, form, self.portal.csrf_secret):
-            return PlainTextResponse("CSRF token verification failed", status_code=403)
-        visitor = await self.portal.visitor(request)
-        if visitor is None:
-            return self.portal.expired(request)
+        received = await self.portal.upload_of(request, MAX_REPORT_BYTES)
+        if isinstance(received, Response):
+            return received
+        form, visitor = received
         row = await self._session_row(request, visitor)
         if row is None:
             return self.portal.message(request, "refused_title", ["not_found"], 404)
@@ -150,12 +147,10 @@ class AttendancePages:
         return await self._import(request, visitor, form, row.id, row.province, row.desk, starts, invitees)
 
     async def import_pre_meeting(self, request: Request) -> Response:
-        form = await request.form(max_part_size=MAX_REPORT_BYTES)
-        if not form_token_matches(request, form, self.portal.csrf_secret):
-            return PlainTextResponse("CSRF token verification failed", status_code=403)
-        visitor = await self.portal.visitor(request)
-        if visitor is None:
-            return self.portal.expired(request)
+        received = await self.portal.upload_of(request, MAX_REPORT_BYTES)
+        if isinstance(received, Response):
+            return received
+        form, visitor = received
         cycle = await asyncio.to_thread(cycle_of, self.engine, visitor.year)
         if visitor.role != Role.ORGANIZER.value or cycle is None:
             return self.portal.message(request, "refused_title", ["not_found"], 404)

@@ -18,8 +18,9 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from commands.status import latest_year
@@ -27,6 +28,7 @@ from models.participants import Role
 from models.workflow_io import Origin
 from portal.actions import ANSWERS, Actions, Answer, Outcome
 from portal.calendar import feed, feed_path, feed_signature, pre_meeting_calendar, session_calendar
+from portal.csrf import form_token_matches
 from portal.home import JustDone, cycle_of, home_of, session_of, sessions_of
 from portal.tasks import tasks_of
 from portal.visitors import COOKIE, LINK_PATH, LinkRefused, Visitor, Visitors
@@ -152,6 +154,17 @@ class Portal:
 
     async def visitor(self, request: Request) -> Visitor | None:
         return await asyncio.to_thread(self.visitors.find, request.cookies.get(COOKIE))
+
+    async def upload_of(self, request: Request, max_bytes: int) -> tuple[FormData, Visitor] | Response:
+        """A multipart form (an upload) and its visitor, or the page that refuses it: asgi-csrf
+        does not read multipart bodies (web/app.py), so the form's token is checked here."""
+        form = await request.form(max_part_size=max_bytes)
+        if not form_token_matches(request, form, self.csrf_secret):
+            return PlainTextResponse("CSRF token verification failed", status_code=403)
+        visitor = await self.visitor(request)
+        if visitor is None:
+            return self.expired(request)
+        return form, visitor
 
     async def home_page(
         self,

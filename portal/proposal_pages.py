@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from models.items import FundingSource, ItemLevel
 from models.participants import Role
 from models.stages import Stage
-from portal.csrf import form_token_matches
 from portal.home import Moment, cycle_of
 from portal.pages import Note, Portal, labels, origin_of
 from portal.proposals import (
@@ -200,12 +199,10 @@ class ProposalPages:
         return RedirectResponse(f"/usulan/{province}?terkirim={len(checked.items)}", status_code=303)
 
     async def upload(self, request: Request) -> Response:
-        form = await request.form(max_part_size=MAX_UPLOAD_BYTES)
-        if not form_token_matches(request, form, self.portal.csrf_secret):
-            return PlainTextResponse("CSRF token verification failed", status_code=403)
-        visitor = await self.portal.visitor(request)
-        if visitor is None:
-            return self.portal.expired(request)
+        received = await self.portal.upload_of(request, MAX_UPLOAD_BYTES)
+        if isinstance(received, Response):
+            return received
+        form, visitor = received
         province = request.path_params["province"]
         if not self.may_propose(visitor, province):
             return self.portal.message(request, "refused_title", ["not_found"], 404)

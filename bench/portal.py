@@ -133,8 +133,11 @@ class PortalRun:
         return await asyncio.gather(*(one(n, p) for n, p in enumerate(people)))
 
 
-def stack_folder(base: Path, name: str) -> Path:
-    return base / f"portal-{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+async def finished(people: list[Person]) -> tuple[list[float], list[str]]:
+    """Every person's latencies and errors, their clients closed."""
+    for person in people:
+        await person.http.aclose()
+    return [v for p in people for v in p.latencies], [e for p in people for e in p.errors]
 
 
 async def check_in_burst(
@@ -180,11 +183,8 @@ async def check_in_burst(
         recorded = await rows_within(run, cycle.year, len(people), 60)
         state = await handle.query(CycleWorkflow.state)
         history = await handle.fetch_history()
-        for person in ready:
-            await person.http.aclose()
         await handle.terminate()
-    latencies = [v for p in ready for v in p.latencies]
-    errors = [e for p in ready for e in p.errors]
+    latencies, errors = await finished(ready)
     return {
         "participants": len(people),
         "spread_seconds": seconds,
@@ -252,11 +252,8 @@ async def browse_during_rehearsal(
         until = time.perf_counter() + seconds
         await asyncio.gather(*(keep_reading(p, until) for p in ready))
         ended_at = await asyncio.to_thread(calendar_of, run, cycle.year)
-        for person in ready:
-            await person.http.aclose()
         await handle.terminate()
-    latencies = [v for p in ready for v in p.latencies]
-    errors = [e for p in ready for e in p.errors]
+    latencies, errors = await finished(ready)
     return {
         "sessions": len(ready),
         "seconds": seconds,

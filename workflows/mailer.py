@@ -75,48 +75,49 @@ class ProvinceMailer:
         variant: str = "",
         skip_reason: str | None = None,
         sequence: int | None = None,
+        listed: list[str] | None = None,
     ) -> None:
-        """``sequence``: the version of what the mail is about (a session's, or the document's)."""
+        """``sequence``: the version of what the mail is about (a session's, or the document's);
+        ``listed``: invitees the calendar names who get no mail by this message."""
+        input = self.progress.input
         await self.batch.add(
-            self.outgoing(
-                kind,
-                recipients,
-                facts,
-                session=session,
+            Outgoing(
+                year=input.year,
+                organizer=input.organizer,
+                kind=kind,
                 variant=variant,
+                subject_ref=session.id if session else f"{input.year}-{input.province.code}",
+                province=input.province.code,
+                session_id=session.id if session else None,
+                sequence=sequence if sequence is not None else (session.sequence if session else 0),
+                recipients=recipients,
+                listed=listed or [],
+                event=self.session_event(session) if session else None,
+                facts=facts,
+                made_at=self.time.now(),
                 skip_reason=skip_reason,
-                sequence=sequence,
             )
         )
 
-    def outgoing(
-        self,
-        kind: MailKind,
-        recipients: list[str],
-        facts: MailFacts,
-        *,
-        session: DeskSession | None = None,
-        variant: str = "",
-        skip_reason: str | None = None,
-        sequence: int | None = None,
-        listed: list[str] | None = None,
-    ) -> Outgoing:
-        input = self.progress.input
-        return Outgoing(
-            year=input.year,
-            organizer=input.organizer,
-            kind=kind,
-            variant=variant,
-            subject_ref=session.id if session else f"{input.year}-{input.province.code}",
-            province=input.province.code,
-            session_id=session.id if session else None,
-            sequence=sequence if sequence is not None else (session.sequence if session else 0),
-            recipients=recipients,
-            listed=listed or [],
-            event=self.session_event(session) if session else None,
-            facts=facts,
-            made_at=self.time.now(),
-            skip_reason=skip_reason,
+    def session_facts(self, session: DeskSession, reason: str = "", delegated_from: str = "") -> SessionFacts:
+        """What a session's letters say beyond its event, every invitee's answer and delegation."""
+        return SessionFacts(
+            region=self.region,
+            desk_title=self.progress.desks[session.desk].title,
+            minutes_before=self.progress.input.reminders.minutes_before,
+            reason=reason,
+            answers=dict(self.progress.replies.get(session.desk, {})),
+            delegations=dict(self.progress.delegations.get(session.desk, {})),
+            delegated_from=delegated_from,
+        )
+
+    def data_entry_facts(self, delegated_from: str = "") -> DataEntryFacts:
+        progress = self.progress
+        return DataEntryFacts(
+            region=self.region,
+            deadline_at=progress.input.deadlines.data_entry,
+            sessions=len(progress.sessions),
+            delegated_from=delegated_from,
         )
 
     async def send_session(
@@ -129,14 +130,7 @@ class ProvinceMailer:
         skip_reason: str | None = None,
     ) -> None:
         """An invitation, update, cancellation or reminder to the session's invitees."""
-        facts = SessionFacts(
-            region=self.region,
-            desk_title=self.progress.desks[session.desk].title,
-            minutes_before=self.progress.input.reminders.minutes_before,
-            reason=reason,
-            answers=dict(self.progress.replies.get(session.desk, {})),
-            delegations=dict(self.progress.delegations.get(session.desk, {})),
-        )
+        facts = self.session_facts(session, reason)
         recipients = session.recipients
         if kind is MailKind.SESSION_REMINDER:
             # Who passed the session on is not reminded of it; their delegate is.
@@ -146,35 +140,20 @@ class ProvinceMailer:
     async def send_delegation(self, desk: str | None, delegator: Participant, delegate: Participant) -> None:
         """The delegate's own invitation (a session's, naming every invitee, the delegator as
         DELEGATED), or their letter opening the data entry."""
-        progress = self.progress
         passed_on = f"{delegator.name} ({delegator.organisation})"
         variant = f"wakil-{delegate.id}"
         if desk is None:
-            facts = DataEntryFacts(
-                region=self.region,
-                deadline_at=progress.input.deadlines.data_entry,
-                sessions=len(progress.sessions),
-                delegated_from=passed_on,
-            )
+            facts = self.data_entry_facts(passed_on)
             await self.send(MailKind.DATA_ENTRY_OPEN, [delegate.id], facts, variant=variant)
             return
-        session = progress.sessions[desk]
-        await self.batch.add(
-            self.outgoing(
-                MailKind.SESSION_INVITE,
-                [delegate.id],
-                SessionFacts(
-                    region=self.region,
-                    desk_title=progress.desks[desk].title,
-                    minutes_before=progress.input.reminders.minutes_before,
-                    answers=dict(progress.replies.get(desk, {})),
-                    delegations=dict(progress.delegations.get(desk, {})),
-                    delegated_from=passed_on,
-                ),
-                session=session,
-                variant=variant,
-                listed=[r for r in session.recipients if r != delegate.id],
-            )
+        session = self.progress.sessions[desk]
+        await self.send(
+            MailKind.SESSION_INVITE,
+            [delegate.id],
+            self.session_facts(session, delegated_from=passed_on),
+            session=session,
+            variant=variant,
+            listed=[r for r in session.recipients if r != delegate.id],
         )
 
     async def send_sign_off(self, kind: MailKind, party: Party) -> None:

@@ -19,7 +19,6 @@ with workflow.unsafe.imports_passed_through():
     from models.messages import (
         AgreementSignedFacts,
         ConfirmationFacts,
-        DataEntryFacts,
         EscalationStep,
         MailKind,
     )
@@ -112,9 +111,7 @@ class ProvinceWorkflow:
         await mailer.send(
             MailKind.DATA_ENTRY_OPEN,
             progress.delegation_heads(),
-            DataEntryFacts(
-                region=mailer.region, deadline_at=input.deadlines.data_entry, sessions=len(progress.sessions)
-            ),
+            mailer.data_entry_facts(),
         )
         # Sessions are invited as soon as the schedule is out, weeks ahead of the desk window.
         sessions = asyncio.gather(

@@ -8,7 +8,9 @@ the server instead of acting twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+from collections.abc import AsyncIterator
 
 import httpx
 from pydantic import BaseModel
@@ -76,6 +78,28 @@ def _figure(*parts: str, low: int, high: int) -> int:
 
 PORTAL_STEPS = ("proposals", "outcome", "confirm", "sign-regional", "sign-central")
 """What a simulated person can do in the portal; moving and cancelling stay updates."""
+
+
+HEARTBEAT_EVERY = 5.0
+"""Seconds between a simulated step's heartbeats (workflows/options.py: SIMULATION)."""
+
+
+@contextlib.asynccontextmanager
+async def heartbeating() -> AsyncIterator[None]:
+    """Heartbeats while a simulated step runs: they tell the server its worker still lives, so a
+    step whose worker was killed is tried again after the heartbeat timeout, not the whole
+    start-to-close (workflows/options.py: SIMULATION)."""
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(HEARTBEAT_EVERY)
+
+    beating = asyncio.ensure_future(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
 
 
 class SimulationActivities:
@@ -256,6 +280,10 @@ class SimulationActivities:
 
     @activity.defn
     async def act_as_participant(self, step: SimulatedStep) -> None:
+        async with heartbeating():
+            await self._act(step)
+
+    async def _act(self, step: SimulatedStep) -> None:
         if await asyncio.to_thread(self.through_portal, step):
             await act_in_portal(self, step)
             return
@@ -293,11 +321,12 @@ class SimulationActivities:
 
     @activity.defn
     async def record_simulated_attendance(self, step: SimulatedAttendance) -> None:
-        await self._update(
-            step.workflow_id,
-            "record_attendance",
-            RecordAttendance(
-                actor=step.actor, attended=step.attended, token=self.token_for(step.year, step.actor)
-            ),
-            "simulated-attendance",
-        )
+        async with heartbeating():
+            await self._update(
+                step.workflow_id,
+                "record_attendance",
+                RecordAttendance(
+                    actor=step.actor, attended=step.attended, token=self.token_for(step.year, step.actor)
+                ),
+                "simulated-attendance",
+            )

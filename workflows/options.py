@@ -35,6 +35,9 @@ SIMULATION: ActivityOptions = {
     # jump its clock past a short timeout meanwhile: a generous one, and no limit on attempts
     # (the update id makes them harmless; a refusal is not retried, see UpdateRefused).
     "start_to_close_timeout": timedelta(minutes=10),
+    # A step heartbeats every 5 s: one whose worker was killed is tried again within 30 s, not
+    # ten minutes later (past a rehearsal's deadlines, or a test's patience).
+    "heartbeat_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
     ),

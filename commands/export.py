@@ -87,13 +87,25 @@ DELEGATION_COLUMNS = [
 ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet takes for the start of a formula (OWASP, CSV injection)."""
+
+
+def neutralized(value: Any) -> Any:
+    """A text cell as a spreadsheet shows it, never runs it: "=HYPERLINK(…)" becomes
+    "'=HYPERLINK(…)". Numbers stay numbers; the JSON beside keeps the text as typed."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _write(folder: Path, name: str, columns: list[str], rows: list[dict[str, Any]]) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = folder / f"{name}.csv", folder / f"{name}.json"
     with csv_path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({column: neutralized(value) for column, value in row.items()} for row in rows)
     json_path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     return [csv_path, json_path]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 from dataclasses import dataclass, field
@@ -40,10 +41,14 @@ class MailStore:
         if self.folder is None:
             self.raw.append(raw)
         else:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            # Each message carries its recipient's live link: readable by this user alone.
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             found = _MESSAGE_ID.search(raw)
             name = _UNSAFE.sub("_", found.group(1).decode() if found else str(self.count))
-            (self.folder / f"{self.count:06d}-{name}.eml").write_bytes(raw)
+            path = self.folder / f"{self.count:06d}-{name}.eml"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as file:
+                file.write(raw)
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[EmailMessage]:

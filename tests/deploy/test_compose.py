@@ -68,3 +68,33 @@ def test_mounted_scripts_exist_and_register_the_search_attributes(compose: dict[
     script = (PROJECT_DIR / "deploy" / "temporal" / "setup-namespace.sh").read_text(encoding="utf-8")
     registered = dict(re.findall(r"(Rakortek\w+)=(\w+)", script))
     assert registered == {key.name: kind for key, kind in SEARCH_ATTRIBUTES}
+
+
+def test_published_ports_listen_on_this_machine_only_by_default(compose: dict[str, Any]) -> None:
+    published = [port for service in compose["services"].values() for port in service.get("ports", [])]
+    assert published, "the deployment publishes its UI, mail view and portal"
+    for port in published:
+        assert str(port).startswith("${RAKORTEK_PUBLISH_IP:-127.0.0.1}:"), port
+
+
+def test_no_password_has_a_default() -> None:
+    text = COMPOSE.read_text(encoding="utf-8")
+    passwords = re.findall(r"\$\{(\w*PASSWORD\w*)(:?[-?])", text)
+    assert passwords and all(kind == ":?" for _, kind in passwords), passwords
+
+
+def test_the_image_installs_exactly_the_locked_dependencies() -> None:
+    dockerfile = (PROJECT_DIR / "Dockerfile").read_text(encoding="utf-8")
+    assert "pip install --no-cache-dir --require-hashes -r requirements.lock" in dockerfile
+    lock = (PROJECT_DIR / "requirements.lock").read_text(encoding="utf-8")
+    pinned = dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==(\S+) \\", lock, flags=re.M))
+    import tomllib
+
+    declared = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "dependencies"
+    ]
+    for requirement in declared:
+        name = re.split(r"[\[<>=! ;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        assert name in pinned, f"{name} is not in requirements.lock: run scripts/lock.sh"
+    # Every pinned package carries its hashes.
+    assert lock.count("==") == len(pinned) and lock.count("--hash=sha256:") >= len(pinned)

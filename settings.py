@@ -6,6 +6,7 @@ Every variable is listed, with its default and meaning, in .env.example.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,7 +46,13 @@ class Settings(BaseSettings):
     token_secret: SecretStr | None = Field(None, validation_alias="RAKORTEK_TOKEN_SECRET")
     """Signs and checks the action tokens in participants' mail; workers and starter share it."""
     payload_key: SecretStr | None = Field(None, validation_alias="RAKORTEK_PAYLOAD_KEY")
-    """AES-256 key (base64) encrypting workflow payloads; unset, payloads travel as JSON."""
+    """AES-256 key (base64) encrypting workflow payloads and failure messages; unset, they
+    travel as JSON, which only a rehearsal allows (``deployment``)."""
+    deployment: Literal["production", "rehearsal"] = Field(
+        "production", validation_alias="RAKORTEK_DEPLOYMENT"
+    )
+    """production: the worker and ``start`` refuse to run without RAKORTEK_PAYLOAD_KEY, and
+    compose refuses its default passwords. rehearsal: a machine holding made-up people."""
 
     database_url: str = Field(
         f"sqlite:///{VAR_DIR / 'rakortek.db'}", validation_alias="RAKORTEK_DATABASE_URL"
@@ -72,6 +79,9 @@ class Settings(BaseSettings):
     portal_url: str = Field("http://127.0.0.1:8000", validation_alias="RAKORTEK_PORTAL_URL")
     """The portal's address as participants reach it: every letter's personal link starts so.
     https makes the portal's cookies Secure."""
+    allowed_hosts: str | None = Field(None, validation_alias="RAKORTEK_ALLOWED_HOSTS")
+    """Host names the web application answers to beside loopback and the portal's own host
+    (comma-separated): any other Host header is refused (DNS rebinding)."""
     trusted_proxy: str | None = Field(None, validation_alias="RAKORTEK_TRUSTED_PROXY")
     """Addresses of the reverse proxy in front of the portal (comma-separated): its
     X-Forwarded-For and X-Forwarded-Proto are believed, and the portal may listen beyond
@@ -83,9 +93,47 @@ class Settings(BaseSettings):
     )
     """In a rehearsal, the share of provinces whose simulated people act through the portal's
     forms (at RAKORTEK_PORTAL_URL) rather than through updates; the rehearsal sets a quarter."""
+    reply_authserv_ids: str | None = Field(None, validation_alias="RAKORTEK_REPLY_AUTHSERV_ID")
+    """The authserv-id(s) (comma-separated) of the organizer's mail server, whose
+    Authentication-Results header (RFC 8601) says a reply's DKIM or DMARC passed: ``rsvp``
+    records only replies it vouches for. The server must remove such headers that arrive from
+    outside (RFC 8601 section 5)."""
     portal_session_hours: float = Field(12, gt=0, validation_alias="RAKORTEK_PORTAL_SESSION_HOURS")
     """How long a portal session lasts after its link is opened."""
 
 
 def load_settings() -> Settings:
     return Settings()
+
+
+class Unsafe(RuntimeError):
+    """A production deployment configured in a way only a rehearsal may be."""
+
+
+WELL_KNOWN_PASSWORDS = frozenset({"rakortek", "temporal", "postgres", "password", "secret", "changeme"})
+"""Defaults of images and examples: the first passwords anyone tries."""
+
+
+def require_production_safe(settings: Settings) -> None:
+    """Refuses a production deployment whose histories would hold people's data in clear, or
+    whose database opens with a well-known password."""
+    if settings.deployment != "production":
+        return
+    if settings.payload_key is None:
+        raise Unsafe(
+            "RAKORTEK_PAYLOAD_KEY is not set: Temporal would hold participants' names, addresses "
+            "and items in clear. Set it (see .env.example), or RAKORTEK_DEPLOYMENT=rehearsal on a "
+            "machine holding made-up people only"
+        )
+    from sqlalchemy.engine import make_url
+
+    password = make_url(settings.database_url).password
+    if password is not None and str(password).lower() in WELL_KNOWN_PASSWORDS:
+        raise Unsafe(
+            "RAKORTEK_DATABASE_URL uses a well-known password: set RAKORTEK_DB_PASSWORD (compose) or "
+            "the URL's password to a secret of its own"
+        )
+
+
+def authserv_ids(settings: Settings) -> tuple[str, ...]:
+    return tuple(i.strip().lower() for i in (settings.reply_authserv_ids or "").split(",") if i.strip())

@@ -6,12 +6,18 @@ variable names); payloads are pydantic JSON, encrypted when RAKORTEK_PAYLOAD_KEY
 
 from __future__ import annotations
 
-from temporalio.client import Client
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateStage
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
 
 from security.codec import parse_key, with_encryption
+from security.tokens import TOKEN_FIELD, Holder, TokenIssuer
 from settings import Settings
 
 
@@ -47,3 +53,35 @@ async def connect_client(settings: Settings) -> Client:
         tls=tls_config(settings),
         api_key=api_key,
     )
+
+
+def new_update_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4()}"
+
+
+async def act(
+    handle: WorkflowHandle[Any, Any],
+    update: Any,
+    argument: BaseModel,
+    *,
+    holder: Holder,
+    issuer: TokenIssuer,
+    update_id: str,
+    now: datetime | None = None,
+    wait_for_stage: WorkflowUpdateStage = WorkflowUpdateStage.COMPLETED,
+) -> Any:
+    """Sends a person's update with a token made for it alone (security/tokens.py): the link the
+    person showed stays here. Sending again with the same ``update_id`` is the same update,
+    applied once. ``now``: the workflow's clock, where it is not the wall clock (a time-skipping
+    test server)."""
+    token = issuer.for_update(
+        holder,
+        workflow_id=handle.id,
+        update_id=update_id,
+        update=argument,
+        now=now or datetime.now(UTC),
+    )
+    sent = argument.model_copy(update={TOKEN_FIELD: token})
+    if wait_for_stage is WorkflowUpdateStage.COMPLETED:
+        return await handle.execute_update(update, sent, id=update_id)
+    return await handle.start_update(update, sent, id=update_id, wait_for_stage=wait_for_stage)

@@ -20,16 +20,19 @@ from activities.documents import DocumentActivities, pdf_processes
 from activities.messages import MessageActivities
 from activities.planning import PlanningActivities
 from activities.records import RecordActivities
+from activities.refused_writes import RefusedWrites
 from activities.simulation import SimulationActivities
+from commands.namespace import SearchAttributesMissing, require_search_attributes
 from mail.transport import SmtpConfig, SmtpPool
 from security import tokens
 from security.tokens import TokenIssuer
-from settings import Settings, load_settings
+from settings import Settings, Unsafe, load_settings, require_production_safe
 from store.database import connect
 from store.schema import SchemaError, require_current
 from temporal_client import connect_client
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
+from workflows.update_guard import UpdateGuard
 
 WORKFLOWS = [CycleWorkflow, ProvinceWorkflow]
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
@@ -141,6 +144,7 @@ async def rakortek_worker(
             max_cached_workflows=settings.worker_cache,
             graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
             deployment_config=deployment_config(settings),
+            interceptors=[UpdateGuard(), RefusedWrites()],
         )
         try:
             async with worker:
@@ -161,10 +165,18 @@ async def main() -> None:
         require_current(connect(settings.database_url))
         if settings.token_secret is None:
             raise TokenSecretMissing("RAKORTEK_TOKEN_SECRET is not set (see .env.example)")
-    except (SchemaError, TokenSecretMissing) as exc:
+        require_production_safe(settings)
+    except (SchemaError, TokenSecretMissing, Unsafe) as exc:
         logging.error("%s", exc)
         raise SystemExit(2) from None
     client = await connect_client(settings)
+    try:
+        added = await require_search_attributes(client, settings)
+    except SearchAttributesMissing as exc:
+        logging.error("%s", exc)
+        raise SystemExit(2) from None
+    if added:
+        logging.info("registered search attribute(s) %s on the local dev server", ", ".join(added))
     stop = asyncio.Event()
     # docker stop and systemd send SIGTERM: finish the activities in hand, then leave.
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

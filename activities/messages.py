@@ -12,6 +12,7 @@ from typing import cast
 from sqlalchemy import Engine, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from mail.compose import Recipient
 from mail.mailing import Mailing, sender_of
@@ -167,7 +168,14 @@ class MessageActivities:
                             continue
                         except Exception as exc:
                             tried.append((letter.message_id, "pending", f"{type(exc).__name__}: {exc}"))
-                            raise
+                            # The reason, which may quote an address, stays in the outbox
+                            # (last_error); Temporal and the worker's log get ids only.
+                            code = getattr(exc, "code", None)
+                            raise ApplicationError(
+                                f"delivery of {letter.message_id} deferred ({type(exc).__name__}"
+                                f"{f' {code}' if code else ''}); the outbox holds the reason",
+                                type="DeliveryDeferred",
+                            ) from None
                         # The only window for a duplicate is from here until the outbox records
                         # it; a resend from that window carries the same Message-ID.
                         tried.append((letter.message_id, "sent", None))

@@ -113,7 +113,7 @@ async def act_in_portal(sim: SimulationActivities, step: SimulatedStep) -> None:
 async def _person(sim: SimulationActivities, year: int, actor: str) -> AsyncIterator[PortalParticipant]:
     """The simulated person's browser: their portal session kept from one step to the next, so
     that the link is opened once per person, not once per step."""
-    token = sim.token_for(year, actor)
+    token = sim.link_for(year, actor)
     assert token is not None and sim.portal_url is not None
     browser = PortalParticipant(sim.portal_url, token, cookies=sim.portal_cookies.get((year, actor)))
     async with browser as person:

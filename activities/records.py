@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, and_, delete, select, update
+from sqlalchemy import Engine, and_, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -24,6 +24,7 @@ from models.records import (
     SignatureRecord,
     SignaturesVoided,
     StageChange,
+    WriteFailure,
 )
 from models.stages import SessionState, Stage
 from store.database import upsert, utc
@@ -43,6 +44,7 @@ from store.tables import (
     SessionRow,
     SignatureRow,
     StageChangeRow,
+    WriteFailureRow,
 )
 
 
@@ -148,17 +150,44 @@ class RecordActivities:
 
     @activity.defn
     def record_action(self, record: ActionRecord) -> None:
-        row = record.model_dump()
-        row["at"] = utc(record.at)
-        with Session(self.engine) as db, db.begin():
-            upsert(db, ActionRow, [row], ["workflow_id", "update_id"], update=False)
+        self.record_actions(ActionRecords(actions=[record]))
 
     @activity.defn
     def record_actions(self, records: ActionRecords) -> None:
-        """Several audit rows in one transaction: a burst of actions, written at once."""
+        """Several audit rows in one transaction: a burst of actions, written at once. The same
+        row again (a retried write) changes nothing; another action under a key already taken
+        fails loudly, for it would otherwise go unaudited."""
         rows = [{**record.model_dump(), "at": utc(record.at)} for record in records.actions]
         with Session(self.engine) as db, db.begin():
             upsert(db, ActionRow, rows, ["workflow_id", "update_id"], update=False)
+            keys = [(r["workflow_id"], r["update_id"]) for r in rows]
+            stored = {
+                (row.workflow_id, row.update_id): row
+                for row in db.scalars(
+                    select(ActionRow).where(tuple_(ActionRow.workflow_id, ActionRow.update_id).in_(keys))
+                )
+            }
+            collisions = [
+                (row, found.action, found.actor)
+                for row in rows
+                if (found := stored.get((row["workflow_id"], row["update_id"]))) is not None
+                and (found.action, found.actor, found.detail) != (row["action"], row["actor"], row["detail"])
+            ]
+        # After the commit: the other rows of the batch are kept.
+        for row, action, actor in collisions[:1]:
+            raise ApplicationError(
+                f"update {row['update_id']} of {row['workflow_id']} is audited already as another "
+                f"action ({action} by {actor}): this {row['action']} by {row['actor']} "
+                "would go unaudited",
+                type="AuditCollision",
+                non_retryable=True,
+            )
+
+    @activity.defn
+    def record_write_failure(self, failure: WriteFailure) -> None:
+        row = {**failure.model_dump(), "error": failure.error[:400], "at": utc(failure.at)}
+        with Session(self.engine) as db, db.begin():
+            upsert(db, WriteFailureRow, [row], ["workflow_id", "number"], update=False)
 
     @activity.defn
     def void_signatures(self, voided: SignaturesVoided) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 from pydantic import BaseModel
@@ -21,6 +22,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateS
 from temporalio.exceptions import ApplicationError
 
 from activities.portal_steps import act_in_portal
+from models.cycle import CYCLE_GRACE
 from models.items import (
     FundingSource,
     ItemConfirmation,
@@ -40,13 +42,15 @@ from models.workflow_io import (
     SubmitProposals,
     province_workflow_id,
 )
-from security.tokens import SIGN, TokenIssuer, claims_for
+from security.tokens import SIGN, Holder, TokenIssuer, claims_for
 from store.tables import (
     AgreementRow,
+    CycleRow,
     DeskRow,
     ParticipantRow,
     ProvinceProgressRow,
 )
+from temporal_client import act
 
 
 class SimulatedStep(BaseModel):
@@ -123,10 +127,11 @@ class SimulationActivities:
         self._roles: dict[tuple[int, str], tuple[str, str | None]] = {}
         self._found: dict[tuple[int, str, str | None, str | None], str] = {}
 
-    def token_for(
+    def holder_for(
         self, year: int, actor: str, province: str | None = None, document: str | None = None
-    ) -> str | None:
-        """The token the simulated person received by mail (for a signature: the one-time one)."""
+    ) -> Holder | None:
+        """Who the simulated person is, as the link in their mail says (for a signature: the
+        one-time link of the document)."""
         if self.issuer is None:
             return None
         if (year, actor) not in self._roles:
@@ -137,15 +142,48 @@ class SimulationActivities:
             self._roles[(year, actor)] = (person.role, person.province)
         role, own_province = self._roles[(year, actor)]
         if document is not None:
-            return self.issuer.issue(claims_for(actor, year, province, role, SIGN, document))
-        return self.issuer.issue(claims_for(actor, year, own_province, role))
+            return Holder(sub=actor, year=year, province=province, role=role, action=SIGN, document=document)
+        return Holder(sub=actor, year=year, province=own_province, role=role)
 
-    async def _update(self, workflow_id: str, name: str, arg: BaseModel, update_id: str) -> None:
+    def link_for(self, year: int, actor: str) -> str | None:
+        """The link token in the simulated person's mail, which opens their portal."""
+        holder = self.holder_for(year, actor)
+        if holder is None or self.issuer is None:
+            return None
+        with Session(self.engine) as db:
+            cycle = db.get(CycleRow, year)
+        if cycle is None or cycle.sign_off_deadline is None:
+            raise LookupError(f"cycle {year} is not registered")
+        ends_at = cycle.sign_off_deadline.replace(tzinfo=UTC) + CYCLE_GRACE
+        return self.issuer.issue(
+            claims_for(holder.sub, year, holder.province, holder.role, expires_at=ends_at)
+        )
+
+    async def _update(
+        self, workflow_id: str, name: str, arg: BaseModel, update_id: str, holder: Holder | None
+    ) -> None:
         handle = self.client.get_workflow_handle(workflow_id)
         # Accepted is enough: waiting for completion could hold every activity slot while the
         # handlers' own activities wait for one.
         try:
-            await handle.start_update(name, arg, id=update_id, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+            if holder is None or self.issuer is None:
+                await handle.start_update(
+                    name, arg, id=update_id, wait_for_stage=WorkflowUpdateStage.ACCEPTED
+                )
+            else:
+                # The server's clock, where it runs ahead of the wall clock (a time-skipping
+                # test server): the token's few minutes are counted on the workflow's clock.
+                now = max(datetime.now(UTC), activity.info().current_attempt_scheduled_time)
+                await act(
+                    handle,
+                    name,
+                    arg,
+                    holder=holder,
+                    issuer=self.issuer,
+                    update_id=update_id,
+                    now=now,
+                    wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+                )
         except WorkflowUpdateFailedError as refused:
             # A refusal by the workflow's validator stands: asking again would be refused again.
             raise ApplicationError(
@@ -287,12 +325,12 @@ class SimulationActivities:
         if await asyncio.to_thread(self.through_portal, step):
             await act_in_portal(self, step)
             return
-        name, arg = await asyncio.to_thread(self._prepare, step)
+        name, arg, holder = await asyncio.to_thread(self._prepare, step)
         workflow_id = province_workflow_id(step.year, step.province)
         update_id = f"simulated-{step.step}-{step.desk or step.province}"
-        await self._update(workflow_id, name, arg, update_id)
+        await self._update(workflow_id, name, arg, update_id, holder)
 
-    def _prepare(self, step: SimulatedStep) -> tuple[str, BaseModel]:
+    def _prepare(self, step: SimulatedStep) -> tuple[str, BaseModel, Holder | None]:
         arg: BaseModel
         if step.step == "proposals":
             name, arg = "submit_proposals", self.proposals(step)
@@ -316,8 +354,7 @@ class SimulationActivities:
         else:
             raise ValueError(f"unknown simulated step {step.step!r}")
         document = arg.document_sha256 if isinstance(arg, SignAgreement) else None
-        token = self.token_for(step.year, arg.actor, step.province, document)  # type: ignore[attr-defined]
-        return name, arg.model_copy(update={"token": token})
+        return name, arg, self.holder_for(step.year, arg.actor, step.province, document)  # type: ignore[attr-defined]
 
     @activity.defn
     async def record_simulated_attendance(self, step: SimulatedAttendance) -> None:
@@ -325,8 +362,7 @@ class SimulationActivities:
             await self._update(
                 step.workflow_id,
                 "record_attendance",
-                RecordAttendance(
-                    actor=step.actor, attended=step.attended, token=self.token_for(step.year, step.actor)
-                ),
+                RecordAttendance(actor=step.actor, attended=step.attended),
                 "simulated-attendance",
+                self.holder_for(step.year, step.actor),
             )

@@ -72,6 +72,7 @@ def session_invitations(cycle: Cycle, planned: list[DeskSession], domain: str) -
                 minutes_before=cycle.reminders.minutes_before,
             ),
             made_at=cycle.deadlines.data_entry,
+            links_expire_at=cycle.deadlines.cycle_ends_at,
         )
         for s in planned
     ]
@@ -134,6 +135,8 @@ def sample_message(cycle: Cycle, item: Outgoing | Mailings) -> bytes:
     recipient = Recipient(person.id, person.name, person.email, person.language, person.zone, person.role)
     sender = Sender(cycle.organizer.name, cycle.organizer.mailbox, cycle.organizer.sender)
     calendar = invitation(outgoing, person.language, sender, [recipient])
-    claims = claims_for(person.id, cycle.year, person.province, person.role)
+    claims = claims_for(
+        person.id, cycle.year, person.province, person.role, expires_at=cycle.deadlines.cycle_ends_at
+    )
     token = TokenIssuer(BENCH_SECRET).issue(claims)
     return compose(outgoing, recipient, sender, calendar, [("action_token", token)])

@@ -107,7 +107,7 @@ class PortalRun:
             }
         )
 
-    async def open_link(self, n: int, person: Participant, year: int) -> Person:
+    async def open_link(self, n: int, person: Participant, cycle: Cycle) -> Person:
         """A person opens the link in their mail: a portal session and the page's CSRF token."""
         http = httpx.AsyncClient(
             base_url=self.stack.portal_url,
@@ -118,17 +118,20 @@ class PortalRun:
             limits=httpx.Limits(keepalive_expiry=4.0),
         )
         province = person.province
-        token = self.issuer.issue(claims_for(person.id, year, province, person.role.value))
+        claims = claims_for(
+            person.id, cycle.year, province, person.role.value, expires_at=cycle.deadlines.cycle_ends_at
+        )
+        token = self.issuer.issue(claims)
         opened = await http.get(portal_link(self.stack.portal_url, token), follow_redirects=True)
         opened.raise_for_status()
         return Person(person, http, http.cookies.get("csrftoken") or "")
 
-    async def open_links(self, people: list[Participant], year: int) -> list[Person]:
+    async def open_links(self, people: list[Participant], cycle: Cycle) -> list[Person]:
         gate = asyncio.Semaphore(OPENING_AT_ONCE)
 
         async def one(n: int, person: Participant) -> Person:
             async with gate:
-                return await self.open_link(n, person, year)
+                return await self.open_link(n, person, cycle)
 
         return await asyncio.gather(*(one(n, p) for n, p in enumerate(people)))
 
@@ -160,7 +163,7 @@ async def check_in_burst(
         )
         await until_true(lambda: phase_is(handle, "PRE_MEETING"))
         opened_at = time.perf_counter()
-        ready = await run.open_links(people, cycle.year)
+        ready = await run.open_links(people, cycle)
         opening = time.perf_counter() - opened_at
 
         async def press(person: Person, at: float, started: float) -> None:
@@ -233,7 +236,7 @@ async def browse_during_rehearsal(
         chosen = [p for p in cycle.participants if p.id in invited][:browsers]
         # Read during the desk days, when the workers are busiest with mail and outcomes.
         await until_true(lambda: asyncio.to_thread(desk_days_begun, run, cycle))
-        ready = await run.open_links(chosen, cycle.year)
+        ready = await run.open_links(chosen, cycle)
         phase_at_start = (await asyncio.to_thread(calendar_of, run, cycle.year)).isoformat()
 
         async def keep_reading(person: Person, until: float) -> None:

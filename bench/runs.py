@@ -121,6 +121,7 @@ async def run_rehearsal(
         "RAKORTEK_SMTP_HOST": "127.0.0.1",
         "RAKORTEK_SMTP_PORT": str(smtp_port),
         "RAKORTEK_TOKEN_SECRET": BENCH_SECRET,
+        "RAKORTEK_DEPLOYMENT": "rehearsal",
         "RAKORTEK_OUTPUT_DIR": str(folder / f"{queue}-output"),
     }
     async with worker_processes("rakortek", address, environment, workers) as memory:

@@ -2,14 +2,18 @@
 
 It listens on loopback unless configured otherwise; listening beyond loopback it requires the
 admin token (RAKORTEK_ADMIN_TOKEN), given as ``Authorization: Bearer <token>`` or once as
-``/?token=<token>``, which then sets a cookie for the browser.
+``/?token=<token>``, which is traded for a board session: a cookie that is not the token (an
+expiry and its HMAC under a key derived from the token), HttpOnly, SameSite=Strict, Secure over
+https, for BOARD_SESSION; changing the token ends every session.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -31,6 +35,7 @@ from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
 COOKIE = "rakortek_board"
+BOARD_SESSION = timedelta(hours=12)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REFRESH_SECONDS = 2
 
@@ -47,24 +52,47 @@ def is_exposed(host: str) -> bool:
 class AdminToken(BaseHTTPMiddleware):
     """Every page but /health answers 401 without the token."""
 
-    def __init__(self, app: Any, token: str) -> None:
+    def __init__(self, app: Any, token: str, https: bool = False) -> None:
         super().__init__(app)
         self.token = token.encode()
+        self.https = https
+        self.key = hmac.new(self.token, b"board session", hashlib.sha256).digest()
 
     def _matches(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(given.encode(), self.token)
+
+    def _signed(self, expires: int) -> str:
+        return hmac.new(self.key, str(expires).encode(), hashlib.sha256).hexdigest()
+
+    def new_session(self) -> str:
+        expires = int(time.time() + BOARD_SESSION.total_seconds())
+        return f"{expires}.{self._signed(expires)}"
+
+    def _session_valid(self, cookie: str | None) -> bool:
+        expires, _, signature = (cookie or "").partition(".")
+        if not expires.isdigit() or int(expires) <= time.time():
+            return False
+        return hmac.compare_digest(signature, self._signed(int(expires)))
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         if request.url.path == "/health":
             return await call_next(request)
         header = request.headers.get("authorization", "")
         bearer = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
-        if self._matches(bearer) or self._matches(request.cookies.get(COOKIE)):
+        if self._matches(bearer) or self._session_valid(request.cookies.get(COOKIE)):
             return await call_next(request)
         if self._matches(request.query_params.get("token")):
-            # Trade the token in the address for a cookie, so that it leaves the address bar.
+            # Trade the token in the address for a session, so that it leaves the address bar
+            # and no cookie jar ever holds it.
             response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
-            response.set_cookie(COOKIE, request.query_params["token"], httponly=True, samesite="strict")
+            response.set_cookie(
+                COOKIE,
+                self.new_session(),
+                max_age=int(BOARD_SESSION.total_seconds()),
+                httponly=True,
+                samesite="strict",
+                secure=self.https,
+            )
             return response
         return PlainTextResponse(
             "401: the status board needs the admin token (Authorization: Bearer …, or /?token=…)",
@@ -152,7 +180,11 @@ class Board:
 
 
 def create_app(
-    engine: Engine, client: Client | None = None, year: int | None = None, token: str | None = None
+    engine: Engine,
+    client: Client | None = None,
+    year: int | None = None,
+    token: str | None = None,
+    https: bool = False,
 ) -> Starlette:
     board = Board(engine, client, year)
     routes = [
@@ -161,5 +193,5 @@ def create_app(
         Route("/api/board", board.data),
         Route("/health", board.health),
     ]
-    middleware = [Middleware(AdminToken, token=token)] if token else []
+    middleware = [Middleware(AdminToken, token=token, https=https)] if token else []
     return Starlette(routes=routes, middleware=middleware)

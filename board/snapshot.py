@@ -20,6 +20,7 @@ from store.tables import (
     SessionRow,
     SignatureRow,
     StageChangeRow,
+    WriteFailureRow,
 )
 
 FAILED_SHOWN = 50
@@ -93,6 +94,20 @@ def board_snapshot(engine: Engine, year: int, told: datetime | None = None) -> d
             )
         ]
         recent = db.scalar(select(func.max(OutboxRow.made_at)).where(OutboxRow.year == year))
+        failed_writes = [
+            {
+                "province": row.province or "",
+                "write": row.write,
+                "error": row.error,
+                "at": short_datetime(row.at.replace(tzinfo=UTC), cycle.venue_zone),
+            }
+            for row in db.scalars(
+                select(WriteFailureRow)
+                .where(WriteFailureRow.year == year)
+                .order_by(WriteFailureRow.at.desc())
+                .limit(FAILED_SHOWN)
+            )
+        ]
 
     # The timeline spans from the cycle's opening to its sign-off deadline (or now, if later).
     start = min((min(e.values()) for e in entered.values() if e), default=now)
@@ -148,6 +163,7 @@ def board_snapshot(engine: Engine, year: int, told: datetime | None = None) -> d
         "desks": desks,
         "provinces": provinces,
         "failed": failed,
+        "failed_writes": failed_writes,
         "delegations": delegations,
         "session_states": ["scheduled", "invited", "held", "outcome_recorded", "cancelled"],
     }

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from commands.acting import LinkRefused, Operator, add_token_options, issuer_of, link_holder, read_token
 from commands.console import console, engine_and_year, fail, open_database, parse_model
 from commands.status import latest_year
 from models.stages import Party
@@ -23,22 +24,23 @@ from models.workflow_io import (
     SubmitProposals,
     province_workflow_id,
 )
-from settings import load_settings
-from temporal_client import connect_client
+from settings import Settings, authserv_ids, load_settings
+from temporal_client import act, connect_client, new_update_id
 from workflows.province import ProvinceWorkflow
 
 
 async def cmd_rsvp(args: argparse.Namespace) -> None:
-    from commands.replies import record_reply, reply_files
+    from commands.replies import read_reply_file, record_reply, reply_files
     from mail.replies import ReplyError
 
     settings = load_settings()
     engine = open_database(settings.database_url)
+    operator = _operator(args, settings, engine)
     client = await connect_client(settings)
     refused = 0
     for path in reply_files(Path(p) for p in args.paths):
         try:
-            done = await record_reply(client, engine, path.read_bytes(), args.token)
+            done = await record_reply(client, engine, read_reply_file(path), operator, authserv_ids(settings))
             console.print(f"{path}: recorded: {done}")
         except (ReplyError, OSError) as exc:
             refused += 1
@@ -54,18 +56,36 @@ def _load_json(path: str) -> Any:
         fail(f"{path}: {exc}")
 
 
+def _operator(args: argparse.Namespace, settings: Settings, engine: Engine) -> Operator:
+    """Who acts: the holder of the link read from --token-file, --token, the environment or a
+    prompt; refused here when it is not ours or was withdrawn."""
+    try:
+        issuer = issuer_of(settings)
+        return Operator(link_holder(engine, issuer, read_token(args)), issuer)
+    except LinkRefused as exc:
+        fail(str(exc))
+
+
 async def _update(args: argparse.Namespace, update: Any, payload: Any) -> None:
     settings = load_settings()
+    engine = open_database(settings.database_url)
+    operator = _operator(args, settings, engine)
     client = await connect_client(settings)
     year = args.year
     if year is None:
-        year = latest_year(open_database(settings.database_url))
+        year = latest_year(engine)
     if year is None:
         fail("which cycle? pass --year")
     handle = client.get_workflow_handle(province_workflow_id(year, args.province))
-    payload = payload.model_copy(update={"token": args.token})
     try:
-        result = await handle.execute_update(update, payload)
+        result = await act(
+            handle,
+            update,
+            payload,
+            holder=operator.holder,
+            issuer=operator.issuer,
+            update_id=new_update_id("cli"),
+        )
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         fail(f"refused: {getattr(cause, 'message', None) or cause}")
@@ -128,20 +148,12 @@ async def cmd_cancel(args: argparse.Namespace) -> None:
     await _update(args, ProvinceWorkflow.cancel, payload)
 
 
-def add_token(p: argparse.ArgumentParser, help: str = "the action token from the actor's mail") -> None:
-    p.add_argument(
-        "--token",
-        default=os.environ.get("RAKORTEK_TOKEN"),
-        help=f"{help} (default: $RAKORTEK_TOKEN)",
-    )
-
-
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "rsvp", help="record invitees' replies (iTIP REPLY) from .eml files or Maildir folders"
     )
     p.add_argument("paths", nargs="+", metavar="FILE.eml|FOLDER")
-    add_token(p, "your organizer token (from your own invitation mail)")
+    add_token_options(p, "your own (an organizer's)")
     p.set_defaults(run=cmd_rsvp)
 
     def action(name: str, help: str, run: Any, desk: bool = False) -> argparse.ArgumentParser:
@@ -150,7 +162,7 @@ def register(sub: Any) -> None:
         if desk:
             p.add_argument("desk", help="desk code, e.g. 1.01 or W.02")
         p.add_argument("--actor", required=True, help="participant id of who acts")
-        add_token(p)
+        add_token_options(p)
         p.add_argument("--year", type=int)
         p.set_defaults(run=run)
         return p

@@ -11,6 +11,7 @@ from temporalio.client import Client
 
 from commands.console import console, fail, open_database, read_cycle
 from commands.export import export_cycle
+from commands.namespace import SearchAttributesMissing, require_search_attributes
 from commands.progress import follow_cycle
 from commands.reports import print_status
 from commands.status import cycle_status
@@ -19,7 +20,7 @@ from models.participants import Role
 from models.workflow_io import CycleInput, cycle_workflow_id
 from security.links import portal_link
 from security.tokens import TokenIssuer, claims_for
-from settings import VAR_DIR, Settings, load_settings
+from settings import VAR_DIR, Settings, Unsafe, load_settings, require_production_safe
 from store.database import connect
 from store.schema import upgrade
 from temporal_client import connect_client
@@ -53,7 +54,18 @@ async def cmd_start(args: argparse.Namespace) -> None:
     if args.rehearsal_speed is not None:
         refuse_real_addresses(cycle)
     settings = load_settings()
+    if args.rehearsal_speed is None:
+        try:
+            require_production_safe(settings)
+        except Unsafe as exc:
+            fail(str(exc))
     client = await connect_client(settings)
+    try:
+        added = await require_search_attributes(client, settings)
+    except SearchAttributesMissing as exc:
+        fail(str(exc))
+    if added:
+        console.print(f"registered search attribute(s) {', '.join(added)} on the local dev server")
     handle = await start_cycle(client, settings, cycle, args.rehearsal_speed, args.simulate_participants)
     console.print(f"started cycle {cycle.year}: workflow [bold]{handle.id}[/]")
     if args.wait:
@@ -106,7 +118,13 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
         link = portal_link(
             stack.portal_url,
             TokenIssuer(stack.token_secret).issue(
-                claims_for(organizer.id, cycle.year, None, organizer.role.value)
+                claims_for(
+                    organizer.id,
+                    cycle.year,
+                    None,
+                    organizer.role.value,
+                    expires_at=cycle.deadlines.cycle_ends_at,
+                )
             ),
         )
         console.print(f"Portal: [link]{address}[/link]; {organizer.name} ({organizer.id}) signs in with:")

@@ -33,6 +33,7 @@ def print_status(status: CycleStatus) -> None:
         "present",
         "delegated",
         "failed mail",
+        "failed writes",
     ):
         table.add_column(column)
     for p in status.provinces:
@@ -48,6 +49,7 @@ def print_status(status: CycleStatus) -> None:
             str(p.present),
             str(p.delegations),
             Text(str(p.failed_deliveries), style="red" if p.failed_deliveries else ""),
+            Text(str(p.failed_writes), style="bold red" if p.failed_writes else ""),
         )
     console.print(table)
     console.print(
@@ -142,7 +144,7 @@ async def cmd_export(args: argparse.Namespace) -> None:
 
 
 async def cmd_serve(args: argparse.Namespace) -> None:
-    from web.app import create_web_app
+    from web.app import create_web_app, hosts_for
     from web.serve import ExposureError, require_protection_when_exposed, web_server, web_url
 
     settings = load_settings()
@@ -174,6 +176,7 @@ async def cmd_serve(args: argparse.Namespace) -> None:
         https=settings.portal_url.startswith("https://"),
         secretariat=settings.secretariat,
         session_hours=settings.portal_session_hours,
+        allowed_hosts=hosts_for(settings.portal_url, settings.allowed_hosts),
     )
     address = web_url(host, port)
     console.print(f"portal: [link]{address}[/link]; status board: [link]{address}board/[/link]")

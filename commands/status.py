@@ -26,6 +26,7 @@ from store.tables import (
     ReplyRow,
     SessionRow,
     SignatureRow,
+    WriteFailureRow,
 )
 
 
@@ -140,6 +141,9 @@ def cycle_status(engine: Engine, year: int, calendar: datetime | None = None) ->
             select(func.count()).where(AttendanceRow.year == year, AttendanceRow.subject == f"{year}-pra")
         )
         delegations = Counter(db.scalars(select(DelegationRow.province).where(DelegationRow.year == year)))
+        failed_writes = Counter(
+            db.scalars(select(WriteFailureRow.province).where(WriteFailureRow.year == year))
+        )
 
     rows = []
     for p in provinces:
@@ -180,6 +184,7 @@ def cycle_status(engine: Engine, year: int, calendar: datetime | None = None) ->
                 failed_deliveries=failed[p.province],
                 present=present[p.province],
                 delegations=delegations[p.province],
+                failed_writes=failed_writes[p.province],
             )
         )
     return CycleStatus(

@@ -79,6 +79,8 @@ class EmbeddedStack:
             "RAKORTEK_SMTP_PORT": str(self.smtp_port),
             "RAKORTEK_OUTPUT_DIR": str(self.output_folder),
             "RAKORTEK_TOKEN_SECRET": self.token_secret,
+            # Made-up people on this machine only: payloads may travel unencrypted.
+            "RAKORTEK_DEPLOYMENT": "rehearsal",
             "RAKORTEK_PORTAL_URL": self.portal_url,
             # A quarter of the provinces' simulated people act through the portal's forms.
             "RAKORTEK_SIMULATE_THROUGH_PORTAL": "0.25",

@@ -119,8 +119,10 @@ class Mailing:
         signature token bound to the document's SHA-256."""
         if self.issuer is None:
             return []
-        year = self.outgoing.year
-        action = self.issuer.issue(claims_for(recipient.id, year, recipient.province, recipient.role))
+        year, ends = self.outgoing.year, self.outgoing.links_expire_at
+        action = self.issuer.issue(
+            claims_for(recipient.id, year, recipient.province, recipient.role, expires_at=ends)
+        )
         found = [("action_token", action)]
         if self.portal_url:
             # The same token opens the recipient's portal; the code stays for the command line.
@@ -128,7 +130,13 @@ class Mailing:
         facts = self.outgoing.facts
         if isinstance(facts, SignOffFacts):
             claims = claims_for(
-                recipient.id, year, self.outgoing.province, recipient.role, SIGN, facts.sha256
+                recipient.id,
+                year,
+                self.outgoing.province,
+                recipient.role,
+                SIGN,
+                facts.sha256,
+                expires_at=ends,
             )
             found.append(("sign_token", self.issuer.issue(claims)))
         return found

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import getaddresses
 
 import icalendar
 
@@ -44,15 +45,62 @@ def _calendar_bytes(raw: bytes) -> bytes:
     raise ReplyError("no text/calendar part in the message")
 
 
-def parse_reply(raw: bytes) -> Reply:
-    """Read a reply from a whole message (.eml) or a bare .ics; ReplyError says what is wrong."""
-    sender = None
-    if not raw.lstrip().startswith(b"BEGIN:VCALENDAR"):
-        try:
-            message = message_from_bytes(raw, policy=policy.default)
-            sender = parseaddr(str(message.get("From", "")))[1].lower() or None
-        except Exception as exc:  # the email parser raises many kinds on garbage
-            raise ReplyError(f"not a readable e-mail message: {exc}") from exc
+AUTH_RESULT = re.compile(r"\b(?P<method>dkim|dmarc)\s*=\s*(?P<result>\w+)(?P<props>[^;]*)", re.IGNORECASE)
+AUTH_PROPERTY = re.compile(r"\bheader\.(?P<name>d|from|i)\s*=\s*(?P<value>[^\s;()]+)", re.IGNORECASE)
+
+
+def authenticated_domains(message: EmailMessage, trusted: Sequence[str]) -> set[str]:
+    """The domains the organizer's own mail server vouches for: DKIM or DMARC passed, in the
+    first Authentication-Results header whose authserv-id is ``trusted`` (RFC 8601; the server
+    adds its own on top and removes any that arrive claiming its id)."""
+    for header in message.get_all("Authentication-Results") or []:
+        text = str(header)
+        authserv = text.split(";", 1)[0].strip().split()[0].lower() if text.strip() else ""
+        if authserv not in trusted:
+            continue
+        domains: set[str] = set()
+        for found in AUTH_RESULT.finditer(text):
+            if found["result"].lower() != "pass":
+                continue
+            for prop in AUTH_PROPERTY.finditer(found["props"]):
+                domains.add(prop["value"].rsplit("@", 1)[-1].lower().strip('"'))
+        return domains
+    return set()
+
+
+def message_sender(raw: bytes, trusted: Sequence[str]) -> str:
+    """The sender's address, if the message proves it; ReplyError says why not."""
+    if raw.lstrip().startswith(b"BEGIN:VCALENDAR"):
+        raise ReplyError(
+            "a bare calendar file proves no sender: feed in the whole message (.eml) as it arrived"
+        )
+    try:
+        message: EmailMessage = message_from_bytes(raw, policy=policy.default)  # type: ignore[assignment]
+        senders = getaddresses([str(v) for v in message.get_all("From") or []])
+    except Exception as exc:  # the email parser raises many kinds on garbage
+        raise ReplyError(f"not a readable e-mail message: {exc}") from None
+    addresses = [address.lower() for _, address in senders if "@" in address]
+    if len(addresses) != 1:
+        raise ReplyError("the message has no single readable From address: its sender is unknown")
+    sender = addresses[0]
+    if not trusted:
+        raise ReplyError(
+            "no mail server is trusted to vouch for senders: set RAKORTEK_REPLY_AUTHSERV_ID to the "
+            "authserv-id of the organizer's mail server"
+        )
+    domain = sender.rsplit("@", 1)[1]
+    if domain not in authenticated_domains(message, trusted):
+        raise ReplyError(
+            f"the organizer's mail server ({', '.join(trusted)}) did not vouch for {domain}: "
+            "no DKIM or DMARC pass for it in Authentication-Results"
+        )
+    return sender
+
+
+def parse_reply(raw: bytes, trusted: Sequence[str] = ()) -> Reply:
+    """Read a reply from a whole message (.eml) whose sender is the attendee, vouched for by a
+    ``trusted`` mail server; ReplyError says what is wrong."""
+    sender = message_sender(raw, trusted)
     try:
         calendar = icalendar.Calendar.from_ical(_calendar_bytes(raw))
     except ReplyError:
@@ -80,7 +128,7 @@ def parse_reply(raw: bytes) -> Reply:
     partstat = str(attendees.params.get("PARTSTAT", "")).upper()
     if partstat not in PARTSTATS:
         raise ReplyError(f"PARTSTAT {partstat or 'missing'} is not one of {', '.join(PARTSTATS)}")
-    if sender is not None and sender != attendee:
+    if sender != attendee:
         raise ReplyError(f"{sender} may not set the status of {attendee}")
     uid = str(event.get("UID", ""))
     session = SESSION_UID.match(uid)

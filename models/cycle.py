@@ -98,6 +98,15 @@ class Deadlines(_Strict):
     confirmation: datetime
     sign_off: datetime
 
+    @property
+    def cycle_ends_at(self) -> datetime:
+        """When the links in people's mail stop acting: a month after the sign-off deadline,
+        time for a late signature and the escalation that chases it, and no longer."""
+        return self.sign_off + CYCLE_GRACE
+
+
+CYCLE_GRACE = timedelta(days=30)
+
 
 class Reminders(_Strict):
     day_before_at: time = time(8, 0)

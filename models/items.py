@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from models.text import Line, Note
+from models.text import Line, Note, line, ref
 
 MAX_BUDGET_RUPIAH = 100_000_000_000_000
 """Rp100 triliun: above any single item of a province's plan; larger figures are typing errors."""
@@ -38,17 +38,19 @@ class ItemStatus(StrEnum):
 class PlanItem(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    ref: Line = Field(max_length=64)
+    ref: ref(64)  # type: ignore[valid-type]
     """The item's reference, unique within the province (e-Rakortekrenbang style)."""
-    desk: Line = Field(max_length=16)
+    desk: ref(16)  # type: ignore[valid-type]
     level: ItemLevel
     title: Line
     indicator: Line
-    target_value: float = Field(ge=0, le=1e12, allow_inf_nan=False)
-    target_unit: Line = Field(max_length=40)
-    location: Line = Field(max_length=120)
+    # Strict: a budget or target is a number, not true or "12000" taken for one.
+    target_value: Annotated[float, Strict()] = Field(ge=0, le=1e12, allow_inf_nan=False)
+    # line(n), not Line with Field(max_length=n): the Annotated type's own limit would win.
+    target_unit: line(40)  # type: ignore[valid-type]
+    location: line(120)  # type: ignore[valid-type]
     """The province or a kabupaten/kota in it."""
-    budget_rupiah: int = Field(ge=0, le=MAX_BUDGET_RUPIAH)
+    budget_rupiah: Annotated[int, Strict()] = Field(ge=0, le=MAX_BUDGET_RUPIAH)
     funding_source: FundingSource
 
 
@@ -64,7 +66,7 @@ class OutcomeItem(PlanItem):
 class ItemConfirmation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    ref: Line = Field(max_length=64)
+    ref: ref(64)  # type: ignore[valid-type]
     location_ready: bool
     target_confirmed: bool
     notes: Note = ""

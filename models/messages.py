@@ -190,6 +190,8 @@ class Outgoing(BaseModel):
     """What the letter says beyond the event: deadlines, names, counts, the document."""
     made_at: datetime
     """Calendar time the message is made: its Date header and DTSTAMP."""
+    links_expire_at: datetime
+    """The cycle's end, when the links the message carries stop acting."""
     skip_reason: str | None = None
     """Set when the message's moment has passed: recorded as skipped, not sent."""
 

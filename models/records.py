@@ -47,6 +47,18 @@ class ActionRecord(BaseModel):
     user_agent: str = ""
 
 
+class WriteFailure(BaseModel):
+    """A write the database refused for good."""
+
+    year: int
+    province: str | None
+    workflow_id: str
+    number: int
+    write: str
+    error: str
+    at: datetime
+
+
 class ActionRecords(BaseModel):
     """Audit rows queued together, written in one transaction."""
 

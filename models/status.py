@@ -29,6 +29,8 @@ class ProvinceOverview(BaseModel):
     """Check-ins at the province's desk sessions (the daftar hadir's rows)."""
     delegations: int = 0
     """Invitations and data-entry tasks passed on to a colleague (disposisi)."""
+    failed_writes: int = 0
+    """Writes the database refused for good (write_failures): each needs an organizer's look."""
 
 
 class CycleStatus(BaseModel):

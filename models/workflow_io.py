@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -234,7 +234,7 @@ class Presence(BaseModel):
     """One person found in a video platform's participant report."""
 
     model_config = ConfigDict(extra="forbid")
-    participant: Line = Field(max_length=64)
+    participant: line(64)  # type: ignore[valid-type]
     joined_at: datetime
 
 
@@ -249,7 +249,7 @@ class ImportAttendance(BaseModel):
     """Set by the portal; None from the command line."""
     desk: Line | None = None
     """None: the pre-meeting."""
-    source: Line = Field(min_length=1, max_length=24)
+    source: line(24)  # type: ignore[valid-type]
     """The platform the report came from, as the daftar hadir names it (Zoom, Google Meet)."""
     present: list[Presence] = Field(min_length=1, max_length=2_000)
 
@@ -265,7 +265,7 @@ class Delegate(BaseModel):
     """Set by the portal; None from the command line."""
     desk: Line | None = None
     """None: the data-entry task (e-Rakortekrenbang)."""
-    name: Line = Field(min_length=3, max_length=120)
+    name: Annotated[line(120), Field(min_length=3)]  # type: ignore[valid-type]
     email: Mailbox
 
 

@@ -8,10 +8,12 @@ token, made again from the claims their link proved (never stored).
 from __future__ import annotations
 
 import asyncio
-import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -34,7 +36,8 @@ from models.workflow_io import (
 )
 from portal.refusals import refusal_of, worded
 from portal.visitors import Visitor
-from security.tokens import SIGN, TokenIssuer, claims_for
+from security.tokens import SIGN, Holder, TokenIssuer
+from temporal_client import act, new_update_id
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
@@ -43,11 +46,10 @@ ANSWERS: tuple[Answer, ...] = ("ACCEPTED:onsite", "ACCEPTED:online", "TENTATIVE"
 """Hadir luring, Hadir daring, Belum pasti, Tidak hadir: a PARTSTAT and, attending, how."""
 
 
-def reply_of(visitor: Visitor, token: str, origin: Origin, answer: Answer, **where: object) -> RecordReply:
+def reply_of(visitor: Visitor, origin: Origin, answer: Answer, **where: object) -> RecordReply:
     partstat, _, mode = answer.partition(":")
     return RecordReply(
         actor=visitor.id,
-        token=token,
         origin=origin,
         partstat=partstat,  # type: ignore[arg-type]
         mode=mode or None,  # type: ignore[arg-type]
@@ -82,24 +84,39 @@ BUSY_PAUSES = (0.2, 0.4, 0.8, 1.6, 3.2)
 
 
 class Actions:
-    def __init__(self, client: Client | None, issuer: TokenIssuer) -> None:
+    def __init__(
+        self,
+        client: Client | None,
+        issuer: TokenIssuer,
+        server_time: Callable[[], Awaitable[datetime]] | None = None,
+    ) -> None:
+        """``server_time``: the Temporal server's clock where it is not the wall clock (a
+        time-skipping server), on which an update token's few minutes are counted."""
         self.client = client
         self.issuer = issuer
+        self.server_time = server_time
 
-    def token_of(self, visitor: Visitor) -> str:
-        return self.issuer.issue(claims_for(visitor.id, visitor.year, visitor.province, visitor.role))
+    @staticmethod
+    def holder_of(visitor: Visitor) -> Holder:
+        """Who the visitor's link proved them to be: the portal acts as them, with no token kept."""
+        return Holder(sub=visitor.id, year=visitor.year, province=visitor.province, role=visitor.role)
 
     async def answer_session(
         self, visitor: Visitor, origin: Origin, province: str, desk: str, answer: Answer, sequence: int
     ) -> Outcome:
-        reply = reply_of(visitor, self.token_of(visitor), origin, answer, desk=desk, sequence=sequence)
+        reply = reply_of(visitor, origin, answer, desk=desk, sequence=sequence)
         return await self._update(
-            province_workflow_id(visitor.year, province), ProvinceWorkflow.record_reply, reply
+            province_workflow_id(visitor.year, province),
+            ProvinceWorkflow.record_reply,
+            reply,
+            self.holder_of(visitor),
         )
 
     async def answer_pre_meeting(self, visitor: Visitor, origin: Origin, answer: Answer) -> Outcome:
-        reply = reply_of(visitor, self.token_of(visitor), origin, answer, sequence=0)
-        return await self._update(cycle_workflow_id(visitor.year), CycleWorkflow.record_reply, reply)
+        reply = reply_of(visitor, origin, answer, sequence=0)
+        return await self._update(
+            cycle_workflow_id(visitor.year), CycleWorkflow.record_reply, reply, self.holder_of(visitor)
+        )
 
     async def check_in(
         self, visitor: Visitor, origin: Origin, province: str | None, desk: str | None, mode: str
@@ -107,7 +124,6 @@ class Actions:
         """At a desk session (its province's workflow) or, with no desk, the pre-meeting."""
         update = CheckIn(
             actor=visitor.id,
-            token=self.token_of(visitor),
             origin=origin,
             desk=desk,
             mode=mode,  # type: ignore[arg-type]
@@ -128,7 +144,6 @@ class Actions:
         """A session's (its province's workflow) or, with no desk, the pre-meeting's."""
         update = ImportAttendance(
             actor=visitor.id,
-            token=self.token_of(visitor),
             origin=origin,
             desk=desk,
             source=source,
@@ -146,56 +161,58 @@ class Actions:
     async def delegate(
         self, visitor: Visitor, origin: Origin, province: str, desk: str | None, name: str, email: str
     ) -> Outcome:
-        update = Delegate(
-            actor=visitor.id, token=self.token_of(visitor), origin=origin, desk=desk, name=name, email=email
-        )
+        update = Delegate(actor=visitor.id, origin=origin, desk=desk, name=name, email=email)
         workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(workflow_id, ProvinceWorkflow.delegate, update)
+        return await self._update(workflow_id, ProvinceWorkflow.delegate, update, self.holder_of(visitor))
 
     async def submit_proposals(
         self, visitor: Visitor, origin: Origin, province: str, items: list[ProposalItem]
     ) -> Outcome:
-        update = SubmitProposals(actor=visitor.id, token=self.token_of(visitor), origin=origin, items=items)
+        update = SubmitProposals(actor=visitor.id, origin=origin, items=items)
         workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(workflow_id, ProvinceWorkflow.submit_proposals, update)
+        return await self._update(
+            workflow_id, ProvinceWorkflow.submit_proposals, update, self.holder_of(visitor)
+        )
 
     async def record_outcome(
         self, visitor: Visitor, origin: Origin, province: str, desk: str, items: list[OutcomeItem], notes: str
     ) -> Outcome:
         update = RecordOutcome(
             actor=visitor.id,
-            token=self.token_of(visitor),
             origin=origin,
             desk=desk,
             items=items,
             notes=notes,
         )
         workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(workflow_id, ProvinceWorkflow.record_outcome, update)
+        return await self._update(
+            workflow_id, ProvinceWorkflow.record_outcome, update, self.holder_of(visitor)
+        )
 
     async def confirm_items(
         self, visitor: Visitor, origin: Origin, province: str, confirmations: list[ItemConfirmation]
     ) -> Outcome:
-        update = ConfirmItems(
-            actor=visitor.id, token=self.token_of(visitor), origin=origin, confirmations=confirmations
-        )
+        update = ConfirmItems(actor=visitor.id, origin=origin, confirmations=confirmations)
         workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(workflow_id, ProvinceWorkflow.confirm_items, update)
+        return await self._update(
+            workflow_id, ProvinceWorkflow.confirm_items, update, self.holder_of(visitor)
+        )
 
     async def sign(
         self, visitor: Visitor, origin: Origin, province: str, party: Party, sha256: str
     ) -> Outcome:
         """The signature token is made for this document alone, and used once."""
-        claims = claims_for(visitor.id, visitor.year, province, visitor.role, SIGN, sha256)
-        update = SignAgreement(
-            actor=visitor.id,
-            token=self.issuer.issue(claims),
-            origin=origin,
-            party=party,
-            document_sha256=sha256,
+        holder = Holder(
+            sub=visitor.id,
+            year=visitor.year,
+            province=province,
+            role=visitor.role,
+            action=SIGN,
+            document=sha256,
         )
+        update = SignAgreement(actor=visitor.id, origin=origin, party=party, document_sha256=sha256)
         workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(workflow_id, ProvinceWorkflow.sign, update)
+        return await self._update(workflow_id, ProvinceWorkflow.sign, update, holder)
 
     async def _meeting_update(
         self,
@@ -204,22 +221,29 @@ class Actions:
         desk: str | None,
         on_cycle: object,
         on_province: object,
-        argument: object,
+        argument: BaseModel,
     ) -> Outcome:
         """The pre-meeting's (no desk) goes to the cycle's workflow, a session's to its province's."""
         if province is None or desk is None:
-            return await self._update(cycle_workflow_id(visitor.year), on_cycle, argument)
-        return await self._update(province_workflow_id(visitor.year, province), on_province, argument)
+            return await self._update(
+                cycle_workflow_id(visitor.year), on_cycle, argument, self.holder_of(visitor)
+            )
+        return await self._update(
+            province_workflow_id(visitor.year, province), on_province, argument, self.holder_of(visitor)
+        )
 
-    async def _update(self, workflow_id: str, update: object, argument: object) -> Outcome:
+    async def _update(self, workflow_id: str, update: object, argument: BaseModel, holder: Holder) -> Outcome:
         if self.client is None:
             return Outcome(False, "the portal is not connected to Temporal")
         handle = self.client.get_workflow_handle(workflow_id)
         # One id for every attempt: an attempt that did reach the workflow is not applied twice.
-        update_id = f"portal-{uuid.uuid4()}"
+        update_id = new_update_id("portal")
+        now = await self.server_time() if self.server_time else None
         for pause in (*BUSY_PAUSES, None):
             try:
-                await handle.execute_update(update, argument, id=update_id)  # type: ignore[call-overload]
+                await act(
+                    handle, update, argument, holder=holder, issuer=self.issuer, update_id=update_id, now=now
+                )
             except WorkflowUpdateFailedError as exc:
                 cause = exc.cause
                 if not isinstance(cause, ApplicationError):

@@ -89,22 +89,32 @@ def clean(row: Mapping[str, object]) -> Row:
     return {name: str(row.get(name, "") or "").strip() for name in FIELDS}
 
 
-def figure(text: str) -> str:
-    """Indonesian figures as people type them: "1.500.000" or "2,5"."""
-    text = text.replace(" ", "").replace("Rp", "").replace("rp", "")
+def figure(typed: object) -> object:
+    """Indonesian figures as people type them ("1.500.000" or "2,5") as numbers; what is not a
+    figure stays as typed, for the model to refuse by name; empty is None."""
+    if isinstance(typed, (int, float)) and not isinstance(typed, bool):
+        return typed
+    text = str(typed or "").replace(" ", "").replace("Rp", "").replace("rp", "")
     if text.count(",") == 1 and text.count(".") != 1:
         text = text.replace(".", "").replace(",", ".")
     elif text.count(".") > 1:
         text = text.replace(".", "")
-    return text
+    if not text:
+        return None
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            continue
+    return typed
 
 
 def check_rows(rows: list[Row], visitor: Visitor) -> Checked:
     checked = Checked()
     for index, row in enumerate(rows):
         data: dict[str, object] = {name: row.get(name, "") for name in FIELDS}
-        data["target_value"] = figure(row.get("target_value", "")) or None
-        data["budget_rupiah"] = figure(row.get("budget_rupiah", "")) or None
+        data["target_value"] = figure(row.get("target_value", ""))
+        data["budget_rupiah"] = figure(row.get("budget_rupiah", ""))
         data["proposed_by"] = proposer_kind(visitor)
         try:
             checked.items.append(ProposalItem.model_validate(data))

@@ -10,7 +10,7 @@ from temporalio.exceptions import ApplicationError
 
 from models.participants import Participant, Role
 from security import tokens
-from security.tokens import ActionClaims
+from security.tokens import UpdateClaims
 
 if TYPE_CHECKING:
     from models.progress import ProvinceProgress
@@ -75,18 +75,22 @@ def require_token(
     year: int,
     province: str,
     now: datetime,
+    ends_at: datetime,
     holder: Participant | None = None,
     roles: Iterable[Role] = (),
     sign_document: str | None = None,
     used: set[str] | frozenset[str] = frozenset(),
-) -> ActionClaims:
-    """The token's claims, if it lets its holder act on this province now; else a refusal.
+) -> UpdateClaims:
+    """The update token's claims, if the link it was made from lets its holder act on this
+    province now; else a refusal. (That the token was made for this very update is checked
+    before, for every update alike: workflows/update_guard.py.)
 
-    ``holder``: the actor the token must belong to. ``roles``: roles the holder must have (the
-    rsvp operator acts for someone else). ``sign_document``: a one-time signature token for it.
+    ``ends_at``: the cycle's end, after which no link acts. ``holder``: the actor the token must
+    belong to. ``roles``: roles the holder must have (the rsvp operator acts for someone else).
+    ``sign_document``: a one-time signature token for it.
     """
     if not token:
-        raise refuse("no token: every action needs the token sent in the actor's mail (--token)")
+        raise refuse("no token: every action needs the link sent in the actor's mail (--token)")
     try:
         claims = tokens.verify(token)
     except tokens.TokenError as exc:
@@ -102,8 +106,8 @@ def require_token(
         raise refuse(f"this action needs a token of {', '.join(r.value for r in roles)}, not {claims.role}")
     if claims.province is not None and claims.province != province:
         raise refuse(f"the token is for province {claims.province}, not {province}")
-    if now >= claims.expires_at:
-        raise refuse(f"the token expired on {claims.expires_at:%Y-%m-%d}", "token_expired")
+    if now >= ends_at:
+        raise refuse(f"the token expired on {ends_at:%Y-%m-%d}: the cycle has ended", "token_expired")
     if sign_document is not None:
         if claims.action != tokens.SIGN:
             raise refuse("a signature needs the signature token of the sign-off request, not an action token")
@@ -114,7 +118,7 @@ def require_token(
             )
     elif claims.action != tokens.ACT:
         raise refuse(f"a {claims.action} token cannot be used for this action")
-    if claims.jti in used:
+    if claims.link in used:
         raise refuse("this signature token has been used already", "signature_used")
     return claims
 
@@ -125,9 +129,10 @@ def require_reply_token(
     year: int,
     province: str,
     now: datetime,
+    ends_at: datetime,
     invitee: Participant,
     used: set[str] | frozenset[str] = frozenset(),
-) -> ActionClaims:
+) -> UpdateClaims:
     """An answer to an invitation comes from the invitee, with their own token (the portal), or
     is fed in for them by an organizer (the rsvp command, from the replies their calendars sent)."""
     try:
@@ -137,9 +142,17 @@ def require_reply_token(
     if own:
         # A province's people answer the pre-meeting too: their token names their province.
         return require_token(
-            token, year=year, province=invitee.province or province, now=now, holder=invitee, used=used
+            token,
+            year=year,
+            province=invitee.province or province,
+            now=now,
+            ends_at=ends_at,
+            holder=invitee,
+            used=used,
         )
-    return require_token(token, year=year, province=province, now=now, roles=(Role.ORGANIZER,), used=used)
+    return require_token(
+        token, year=year, province=province, now=now, ends_at=ends_at, roles=(Role.ORGANIZER,), used=used
+    )
 
 
 def province_actor(
@@ -156,6 +169,7 @@ def province_actor(
         year=progress.input.year,
         province=progress.code,
         now=now,
+        ends_at=progress.input.deadlines.cycle_ends_at,
         holder=person,
         sign_document=sign_document,
         used=progress.used_tokens,

@@ -81,9 +81,17 @@ def check_reply(progress: ProvinceProgress, update: RecordReply, now: datetime) 
         year=progress.input.year,
         province=progress.code,
         now=now,
+        ends_at=progress.input.deadlines.cycle_ends_at,
         invitee=invitee,
         used=progress.used_tokens,
     )
+    if session.state is SessionState.CANCELLED:
+        # A calendar may still answer the invitation it holds: the answer is to nothing now.
+        raise refuse(
+            f"the session at desk {update.desk} is cancelled: there is nothing to answer",
+            "reply_cancelled",
+            desk=update.desk,
+        )
     if update.actor not in session.recipients:
         raise refuse(
             f"{update.actor} is not invited to the session at desk {update.desk}",

@@ -21,7 +21,15 @@ def cycle_token(
     holder: Participant | None = None,
     roles: tuple[Role, ...] = (),
 ) -> None:
-    require_token(token, year=cycle.year, province="", now=now, holder=holder, roles=roles)
+    require_token(
+        token,
+        year=cycle.year,
+        province="",
+        now=now,
+        ends_at=cycle.deadlines.cycle_ends_at,
+        holder=holder,
+        roles=roles,
+    )
 
 
 def check_attendance(
@@ -41,7 +49,14 @@ def check_reply(cycle: Cycle, people: dict[str, Participant], update: RecordRepl
     if update.desk is not None:
         raise refuse("a desk session's reply goes to its province")
     invitee = actor_of(people, update.actor)
-    require_reply_token(update.token, year=cycle.year, province="", now=now, invitee=invitee)
+    require_reply_token(
+        update.token,
+        year=cycle.year,
+        province="",
+        now=now,
+        ends_at=cycle.deadlines.cycle_ends_at,
+        invitee=invitee,
+    )
     if update.sequence != 0:
         raise refuse(f"SEQUENCE {update.sequence} does not match the pre-meeting's 0")
 
@@ -52,7 +67,14 @@ def check_check_in(cycle: Cycle, people: dict[str, Participant], update: CheckIn
     if update.desk is not None:
         raise refuse("a desk session's check-in goes to its province")
     invitee = actor_of(people, update.actor)
-    require_reply_token(update.token, year=cycle.year, province="", now=now, invitee=invitee)
+    require_reply_token(
+        update.token,
+        year=cycle.year,
+        province="",
+        now=now,
+        ends_at=cycle.deadlines.cycle_ends_at,
+        invitee=invitee,
+    )
     pre = cycle.pre_meeting
     if now < pre.starts_at - CHECK_IN_OPENS:
         raise refuse(

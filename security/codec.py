@@ -1,7 +1,8 @@
 """Encrypts every workflow payload (names, addresses, items) before it reaches the Temporal server.
 
-With RAKORTEK_PAYLOAD_KEY set, workers, the starter and the board encode payloads with
-AES-256-GCM; the server, its database and its Web UI hold only ciphertext. The key never leaves
+With RAKORTEK_PAYLOAD_KEY set, workers, the starter and the board encode payloads, and the
+messages and stack traces of failures, with AES-256-GCM; the server, its database and its Web UI
+hold only ciphertext. The key never leaves
 the deployment: a client without it cannot read histories, and a history needs the key it was
 written with (each payload names its key id, so a wrong key is reported as such).
 """
@@ -17,7 +18,11 @@ from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
-from temporalio.converter import DataConverter, PayloadCodec
+from temporalio.converter import (
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    PayloadCodec,
+)
 
 ENCODING = b"binary/encrypted"
 NONCE_BYTES = 12
@@ -78,6 +83,13 @@ class EncryptionCodec(PayloadCodec):
 
 
 def with_encryption(converter: DataConverter, key: bytes | None) -> DataConverter:
+    """Payloads encrypted, and failures' messages and stack traces too: moved into an encoded
+    attribute (Temporal's encode_common_attributes), so that an error naming a person is not
+    stored or shown in clear."""
     if key is None:
         return converter
-    return dataclasses.replace(converter, payload_codec=EncryptionCodec(key))
+    return dataclasses.replace(
+        converter,
+        payload_codec=EncryptionCodec(key),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )

@@ -310,3 +310,23 @@ class LinkRevocationRow(Base):
     revoked_by: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime)
     """Wall-clock time (UTC) of the revocation."""
+
+
+class WriteFailureRow(Base):
+    """A write the database refused for good (a value it cannot hold, a broken constraint): kept
+    for the organizers to see, while the writes behind it go on."""
+
+    __tablename__ = "write_failures"
+    workflow_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """The workflow's count of its failed writes: a retried record lands on the same row."""
+    year: Mapped[int] = mapped_column(Integer)
+    province: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    write: Mapped[str] = mapped_column(String(64))
+    """The write activity, e.g. change_session."""
+    error: Mapped[str] = mapped_column(String(400))
+    """What the database said, naming columns and ids, never the values people typed."""
+    at: Mapped[datetime] = mapped_column(DateTime)
+    """Calendar time (UTC) of the failure."""
+
+    __table_args__ = (Index("ix_write_failures_year", "year", "province"),)

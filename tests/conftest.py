@@ -97,6 +97,8 @@ def settings(tmp_path: Path, mail: tuple[MailStore, int], database_url: str) -> 
             "RAKORTEK_SMTP_HOST": "127.0.0.1",
             "RAKORTEK_SMTP_PORT": mail[1],
             "RAKORTEK_OUTPUT_DIR": tmp_path / "output",
+            # Made-up people: the worker processes a test starts may run without a payload key.
+            "RAKORTEK_DEPLOYMENT": "rehearsal",
         }
     )
 

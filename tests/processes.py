@@ -41,6 +41,7 @@ def start_worker(
         "RAKORTEK_OUTPUT_DIR": str(settings.output_dir),
         "RAKORTEK_TOKEN_SECRET": settings.token_secret.get_secret_value() if settings.token_secret else "",
         "RAKORTEK_DEPLOYMENT_NAME": settings.deployment_name,
+        "RAKORTEK_DEPLOYMENT": settings.deployment,
     }
     if build_id is not None:
         env["RAKORTEK_BUILD_ID"] = build_id

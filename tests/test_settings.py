@@ -51,3 +51,29 @@ def test_tls_follows_the_certificates_and_api_key(tmp_path: Path) -> None:
     assert mtls == TLSConfig(client_cert=b"CERT", client_private_key=b"KEY", domain="t.internal")
     with pytest.raises(ValueError, match="go together"):
         tls_config(Settings.model_validate({"TEMPORAL_TLS_CERT": cert}))
+
+
+def test_production_refuses_clear_payloads_and_well_known_passwords() -> None:
+    from settings import Unsafe, require_production_safe
+
+    key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+    with pytest.raises(Unsafe, match="RAKORTEK_PAYLOAD_KEY is not set"):
+        require_production_safe(Settings.model_validate({}))
+    with pytest.raises(Unsafe, match="well-known password"):
+        require_production_safe(
+            Settings.model_validate(
+                {
+                    "RAKORTEK_PAYLOAD_KEY": key,
+                    "RAKORTEK_DATABASE_URL": "postgresql+psycopg://rakortek:rakortek@db:5432/rakortek",
+                }
+            )
+        )
+    require_production_safe(
+        Settings.model_validate(
+            {
+                "RAKORTEK_PAYLOAD_KEY": key,
+                "RAKORTEK_DATABASE_URL": "postgresql+psycopg://r:Xq7-long@db/rakortek",
+            }
+        )
+    )
+    require_production_safe(Settings.model_validate({"RAKORTEK_DEPLOYMENT": "rehearsal"}))

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from asgi_csrf import asgi_csrf
 from secure import (
+    CacheControl,
     ContentSecurityPolicy,
     ReferrerPolicy,
     Secure,
@@ -26,6 +29,7 @@ from slowapi.util import get_remote_address
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -47,6 +51,7 @@ from security.tokens import TokenIssuer
 from settings import PROJECT_DIR
 
 STATIC = PROJECT_DIR / "static"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 LINK_OPENINGS = "120/minute"
 """Per address: a person opens their link a few times a day, an office behind one address has
 many people, and a link is a signed token that no number of guesses finds."""
@@ -77,6 +82,8 @@ def headers(https: bool) -> Secure:
         xfo=XFrameOptions().deny(),
         xcto=XContentTypeOptions(),
         hsts=StrictTransportSecurity().max_age(31536000) if https else None,
+        # Every page is someone's: their sessions, their province's items. Nothing is kept.
+        cache=CacheControl().no_store(),
     )
 
 
@@ -102,8 +109,12 @@ def create_web_app(
     secretariat: str | None = None,
     session_hours: float = 12,
     server_time: ServerTime | None = None,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
 ) -> ASGIApp:
-    board = create_board(engine, client, year, admin_token)
+    """``allowed_hosts``: the names the application answers to (Host header); any other is
+    refused, so that a page of another site cannot reach it through a name that resolves to this
+    machine (DNS rebinding). The portal's own host is added by the command that serves it."""
+    board = create_board(engine, client, year, admin_token, https)
     routes: list[Route | Mount] = [
         Mount("/board", app=board),
         Mount("/static", app=StaticFiles(directory=STATIC)),
@@ -115,7 +126,7 @@ def create_web_app(
         portal = Portal(
             engine,
             Visitors(engine, issuer, session_hours),
-            Actions(client, issuer),
+            Actions(client, issuer, server_time),
             secure_cookies=https,
             secretariat=secretariat,
             csrf_secret=csrf_signing_secret(token_secret),
@@ -144,7 +155,10 @@ def create_web_app(
         routes = [*limited, *routes]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecureASGIMiddleware, secure=headers(https))],
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)),
+            Middleware(SecureASGIMiddleware, secure=headers(https)),
+        ],
         exception_handlers={RateLimitExceeded: _too_many},
     )
     app.state.limiter = limiter
@@ -155,6 +169,13 @@ def create_web_app(
         cookie_samesite="Lax",
         skip_if_scope=_multipart_upload,
     )
+
+
+def hosts_for(portal_url: str, extra: str | None = None) -> list[str]:
+    """The loopback names, the portal's host as its links name it, and ``extra`` (comma-separated
+    names a reverse proxy forwards)."""
+    named = [urlsplit(portal_url).hostname or "", *(extra or "").split(",")]
+    return [*LOOPBACK_HOSTS, *(h.strip() for h in named if h.strip())]
 
 
 def derived_secret(token_secret: str | None, purpose: bytes) -> str:

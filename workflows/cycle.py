@@ -75,6 +75,7 @@ def pre_meeting_mail(
             event=event,
             facts=facts,
             made_at=made_at,
+            links_expire_at=cycle.deadlines.cycle_ends_at,
             skip_reason=skip_reason,
         )
         for i in range(0, len(everyone), PRE_MEETING_BATCH)

@@ -95,6 +95,7 @@ class ProvinceMailer:
                 event=self.session_event(session) if session else None,
                 facts=facts,
                 made_at=self.time.now(),
+                links_expire_at=input.deadlines.cycle_ends_at,
                 skip_reason=skip_reason,
             )
         )

@@ -265,7 +265,7 @@ class ProvinceWorkflow:
         self.recorder.record(
             RecordActivities.record_signature, SignatureRecord.of(signature, self.year, self.code, name)
         )
-        return self.progress.sign(signature, read_unverified(update.token).jti if update.token else None)
+        return self.progress.sign(signature, read_unverified(update.token).link if update.token else None)
 
     @sign.validator
     def _validate_signature(self, update: SignAgreement) -> None:

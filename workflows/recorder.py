@@ -26,11 +26,12 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
-    from models.records import ActionRecord, ActionRecords, AttendanceImport
+    from activities.refused_writes import WRITE_REFUSED
+    from models.records import ActionRecord, ActionRecords, AttendanceImport, WriteFailure
     from models.workflow_io import Origin
     from security.tokens import read_unverified
 
@@ -83,6 +84,9 @@ class Recorder:
         """A fault in the code (an activity missing from the worker), not a refused write: the
         next write or wait raises it, which fails the workflow task, so that it shows and is
         retried once the worker is fixed, instead of every later write being silently lost."""
+        self.failed_writes = 0
+        """Writes the database refused for good: each is recorded (write_failures) for status
+        and the board, and the writes behind it go on."""
 
     def record(self, activity: Write[Row], arg: Row) -> None:
         """Queue a write; it follows every write asked for before it."""
@@ -120,7 +124,7 @@ class Recorder:
                 update_id=update_id,
                 action=action,
                 actor=acting.actor,
-                token_id=read_unverified(token).jti if token else "",
+                token_id=read_unverified(token).link if token else "",
                 detail=detail,
                 at=at,
                 portal_session=origin.session if origin else "",
@@ -155,10 +159,12 @@ class Recorder:
         try:
             result = await self._write(activity, arg)
         except FailureError as error:
+            refused = isinstance(error, ApplicationError) and error.type == WRITE_REFUSED
+            if done is None or refused:
+                # A refusal the caller handles (a desk taken) is an answer, not a failed write.
+                self._failed(activity, error)
             if done is not None:
                 done.set_exception(error)
-            else:
-                workflow.logger.error("write %s failed for good: %s", type(arg).__name__, error)
         else:
             if done is not None:
                 done.set_result(result)
@@ -181,7 +187,27 @@ class Recorder:
             try:
                 await self._write(activity if len(args) == 1 else batch, arg)
             except FailureError as error:
-                workflow.logger.error("write %s failed for good: %s", type(arg).__name__, error)
+                self._failed(activity, error)
+
+    def _failed(self, activity: Callable[..., Any], error: FailureError) -> None:
+        """A write that cannot succeed: logged, and recorded where organizers look."""
+        name = getattr(activity, "__name__", str(activity))
+        workflow.logger.error("write %s failed for good: %s", name, error)
+        if activity is RecordActivities.record_write_failure:
+            return
+        self.failed_writes += 1
+        self.record(
+            RecordActivities.record_write_failure,
+            WriteFailure(
+                year=self.year,
+                province=self.province,
+                workflow_id=workflow.info().workflow_id,
+                number=self.failed_writes,
+                write=name,
+                error=str(error)[:400],
+                at=workflow.now(),
+            ),
+        )
 
     async def _write(self, activity: Callable[..., Any], arg: Any) -> Any:
         try:

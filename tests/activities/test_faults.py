@@ -21,6 +21,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as DbSession
+from temporalio.exceptions import ApplicationError
 
 from activities.messages import MessageActivities
 from activities.records import RecordActivities
@@ -49,7 +50,7 @@ async def attempts_until_done(messages: MessageActivities, outgoing: Any, limit:
         try:
             await send_one(messages, outgoing)
             return attempt
-        except (aiosmtplib.SMTPException, OSError):
+        except (aiosmtplib.SMTPException, OSError, ApplicationError):
             await asyncio.sleep(0.05)
     raise AssertionError(f"not delivered in {limit} attempts")
 

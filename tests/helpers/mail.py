@@ -45,4 +45,5 @@ def invitation(cycle, recipients: list[str]) -> Outgoing:  # type: ignore[no-unt
             sessions=1,
         ),
         made_at=datetime(2022, 2, 7, 12, tzinfo=ZoneInfo("Asia/Jakarta")),
+        links_expire_at=datetime(2022, 4, 30, tzinfo=ZoneInfo("Asia/Jakarta")),
     )

@@ -16,7 +16,7 @@ from models.records import AgreementDocument
 from models.workflow_io import ProvinceInput
 from schedule.plan import plan_sessions, province_people
 from security import tokens
-from security.tokens import SIGN, TokenIssuer, claims_for
+from security.tokens import ACT, SIGN, Holder, TokenIssuer
 from tests.conftest import TOKEN_SECRET, write_cycle
 
 PROVINCE = "94"
@@ -41,11 +41,22 @@ def progress() -> ProvinceProgress:
 
 
 def token(state: ProvinceProgress, actor: str, document: str | None = None) -> str:
-    """The token in ``actor``'s mail (a signature token when ``document`` is given)."""
+    """An update token made from ``actor``'s link (their signature link when ``document`` is
+    given). The rules check what it lets its holder do; what update it was made for is the
+    workflows' check (tests/workflows/test_update_guard.py), so any will do here."""
     person = state.people[actor]
-    if document is not None:
-        return ISSUER.issue(claims_for(actor, 2022, PROVINCE, person.role.value, SIGN, document))
-    return ISSUER.issue(claims_for(actor, 2022, person.province, person.role.value))
+    province = PROVINCE if document is not None else person.province
+    holder = Holder(
+        sub=actor,
+        year=2022,
+        province=province,
+        role=person.role.value,
+        action=SIGN if document is not None else ACT,
+        document=document,
+    )
+    return ISSUER.for_update(
+        holder, workflow_id="rules", update_id="rules", update=holder, now=datetime.now(UTC)
+    )
 
 
 def proposal(ref: str, desk: str) -> ProposalItem:

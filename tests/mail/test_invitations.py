@@ -79,6 +79,7 @@ def outgoing(kind: MailKind, sequence: int, province: str = "94", hour: int = 9)
             reason="Narasumber K/L berhalangan",
         ),
         made_at=datetime(2022, 2, 7, 12, 0, tzinfo=WIB),
+        links_expire_at=datetime(2022, 4, 30, tzinfo=WIB),
     )
 
 

@@ -56,6 +56,7 @@ def mailing(kind: MailKind, facts: MailFacts, recipient: Recipient) -> Mailing:
         recipients=[recipient.id],
         facts=facts,
         made_at=datetime(2022, 3, 9, 12, tzinfo=WIT),
+        links_expire_at=datetime(2022, 4, 30, tzinfo=WIT),
     )
     return Mailing(outgoing, SENDER, [recipient], TokenIssuer(SECRET))
 
@@ -157,6 +158,7 @@ def test_an_update_carries_each_invitees_answer_so_far() -> None:
         facts=SessionFacts(region=PAPUA, desk_title="Desk Urusan Pendidikan", minutes_before=60,
                            answers={KEPALA.id: "ACCEPTED"}),
         made_at=datetime(2022, 2, 20, 12, tzinfo=WIT),
+        links_expire_at=datetime(2022, 4, 30, tzinfo=WIT),
     )  # fmt: skip
     calendar = calendars_for(outgoing, SENDER, [KEPALA, facilitator])(KEPALA)
     assert calendar is not None

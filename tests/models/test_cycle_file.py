@@ -101,13 +101,13 @@ def test_a_later_cycle_can_list_todays_38_provinces(tmp_path: Path) -> None:
             'online_link = "https://vicon.kemendagri.test/rakortekrenbang-2022"',
             'online_link = "https://vicon.kemendagri.test/rakortek\\r\\nX-Evil: 1"',
             "desk_sessions.online_link",
-            "must be one line without control characters",
+            "must be one line without control or invisible characters",
         ),
         (
             'online_link = "https://vicon.kemendagri.test/rakortekrenbang-2022"',
             'online_link = "vicon kemendagri"',
             "desk_sessions.online_link",
-            "must be a web address (https://…) without spaces",
+            "must be an https:// web address without spaces",
         ),
         ('venue = "Hotel Bidakara', 'venue = "Hotel\\nBidakara', "desk_sessions.venue", "must be one line"),
     ],
@@ -158,7 +158,8 @@ def test_directory_values_must_fit_one_line_and_their_columns(tmp_path: Path) ->
         load_cycle(path)
     message = str(error.value)
     assert (
-        "participants.csv line 3: name: Value error, must be one line without control characters" in message
+        "participants.csv line 3: name: Value error, must be one line without control or invisible characters"
+        in message
     )
     assert "participants.csv line 4: name: String should have at most 200 characters" in message
     assert "participants.csv line 5: id: String should match pattern" in message

@@ -7,6 +7,7 @@ clear refusal: never an unexpected exception, never control characters let throu
 from __future__ import annotations
 
 import math
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,13 @@ from tests.conftest import write_cycle
 from tests.helpers.replies import eml, ics
 
 CONTROL = {chr(c) for c in range(0x20)} | {"\x7f", "\u2028", "\u2029"}
+
+
+def hidden(text: str) -> set[str]:
+    """Control, invisible formatting and separator characters (models/text.py's HIDDEN)."""
+    return {c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")}
+
+
 ITEM = {
     "ref": "94-1.01-01",
     "desk": "1.01",
@@ -47,7 +55,7 @@ def test_a_line_is_one_clean_line_or_refused(title: str) -> None:
         return
     assert item.title == title.strip()
     assert 1 <= len(item.title) <= 300
-    assert not CONTROL & set(item.title)
+    assert not CONTROL & set(item.title) and not hidden(item.title)
 
 
 @given(st.text(max_size=2500))
@@ -58,7 +66,7 @@ def test_notes_keep_paragraphs_and_nothing_else(notes: str) -> None:
         assert all(e["loc"] == ("notes",) for e in exc.errors())
         return
     assert len(item.notes) <= 2000
-    assert not (CONTROL - {"\n"}) & set(item.notes)
+    assert not (CONTROL - {"\n"}) & set(item.notes) and not hidden(item.notes) - {"\n"}
 
 
 @given(st.integers())

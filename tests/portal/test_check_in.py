@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from temporalio.client import WorkflowUpdateFailedError
 
 from models.workflow_io import CheckIn
-from security.tokens import TokenIssuer, claims_for
 from store.tables import ActionRow, AttendanceRow
-from tests.conftest import TOKEN_SECRET
+from tests.helpers.acting import holder_of, send
 from tests.helpers.browser import CHROMIUM_ARGS, chromium, serious_violations, shoot
 from tests.portal.conftest import RunningCycle
 from workflows.cycle import CycleWorkflow
@@ -107,18 +106,25 @@ async def test_participants_check_in_at_the_pre_meeting_and_an_organizer_imports
 
 @pytest.mark.speed(1.0)
 @pytest.mark.opens("2022-02-07T09:00:00")
-async def test_an_update_id_longer_than_the_audit_column_is_audited_by_its_digest(
+async def test_an_update_id_the_audit_cannot_name_is_refused_before_anything_is_done(
     running_cycle: RunningCycle,
 ) -> None:
     person = next(p for p in running_cycle.cycle.participants if p.province == "94")
-    token = TokenIssuer(TOKEN_SECRET).issue(claims_for(person.id, 2022, person.province, person.role.value))
-    chosen = "x" * 250
-    update = CheckIn(actor=person.id, token=token, mode="online")
-    assert await running_cycle.handle.execute_update(CycleWorkflow.check_in, update, id=chosen) == "online"
-    digest = "sha256:" + hashlib.sha256(chosen.encode()).hexdigest()
+    update = CheckIn(actor=person.id, mode="online")
+    for chosen in ("x" * 101, "check in\n"):
+        with pytest.raises(WorkflowUpdateFailedError, match="") as refused:
+            await send(
+                running_cycle.handle, CycleWorkflow.check_in, update, holder_of(person), update_id=chosen
+            )
+        assert "an update id is 1 to 100 letters" in str(refused.value.cause)
+    # The same action under a plain id is taken, and audited under it.
+    assert (
+        await send(running_cycle.handle, CycleWorkflow.check_in, update, holder_of(person), update_id="ok-1")
+        == "online"
+    )
     for _ in range(100):
         with Session(running_cycle.engine) as db:
-            audited = db.get(ActionRow, ("rakortek-2022", digest))
+            audited = db.get(ActionRow, ("rakortek-2022", "ok-1"))
         if audited is not None:
             break
         await asyncio.sleep(0.1)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.workflow_io import SessionQuery, SubmitProposals, province_workflow_id
-from security.tokens import TokenIssuer, claims_for
+from security.tokens import Holder
 from store.tables import OutcomeItemRow
-from tests.conftest import TOKEN_SECRET
+from tests.helpers.acting import send
 from tests.helpers.browser import CHROMIUM_ARGS, chromium, horizontal_overflow, serious_violations, shoot
 from tests.helpers.progress import proposal
 from tests.portal.conftest import RunningCycle
@@ -26,14 +26,15 @@ async def test_the_facilitator_records_the_desk_outcome(running_cycle: RunningCy
     year = running_cycle.cycle.year
     province = running_cycle.client.get_workflow_handle(province_workflow_id(year, "94"))
     await running_cycle.mail("data_entry_open")
-    coordinator = TokenIssuer(TOKEN_SECRET).issue(claims_for("P94-KOORD", year, "94", "province_coordinator"))
-    await province.execute_update(
+    coordinator = Holder(sub="P94-KOORD", year=year, province="94", role="province_coordinator")
+    await send(
+        province,
         ProvinceWorkflow.submit_proposals,
         SubmitProposals(
             actor="P94-KOORD",
-            token=coordinator,
             items=[proposal("94-1", "1.01"), proposal("94-2", "1.01"), proposal("94-3", "1.01")],
         ),
+        coordinator,
     )
     invite = await running_cycle.mail("session_invite", to="FAC-1.01")
     session_id = str(invite["X-Rakortek-Session"])

@@ -35,18 +35,22 @@ def signed_in(database_url: str, tmp_path: Path, person: str, role: str, provinc
     RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle, clock=clock))
     plan_and_store(engine, cycle)
     app = create_web_app(engine, None, token_secret=TOKEN_SECRET)
-    token = TokenIssuer(TOKEN_SECRET).issue(claims_for(person, cycle.year, province, role))
+    ends = cycle.deadlines.cycle_ends_at
+    token = TokenIssuer(TOKEN_SECRET).issue(claims_for(person, cycle.year, province, role, expires_at=ends))
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
     return http, portal_link("", token)
 
 
-async def test_a_link_past_its_cycle_year_is_refused_as_expired(database_url: str, tmp_path: Path) -> None:
+async def test_a_link_past_its_cycle_is_refused_as_expired(database_url: str, tmp_path: Path) -> None:
     cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
     engine = connect(database_url)
-    # A live cycle's calendar is the wall clock: a 2022 token expired on 1 January 2023.
+    # A live cycle's calendar is the wall clock: a 2022 link expired a month after its sign-off.
     RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle))
     app = create_web_app(engine, None, token_secret=TOKEN_SECRET)
-    token = TokenIssuer(TOKEN_SECRET).issue(claims_for("P94-KOORD", 2022, "94", "province_coordinator"))
+    ends = cycle.deadlines.cycle_ends_at
+    token = TokenIssuer(TOKEN_SECRET).issue(
+        claims_for("P94-KOORD", 2022, "94", "province_coordinator", expires_at=ends)
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
         refused = await http.get(portal_link("", token))
     assert refused.status_code == 400 and "Tautan ini sudah tidak berlaku." in refused.text
@@ -87,7 +91,10 @@ async def test_the_check_in_opens_half_an_hour_before_a_session(database_url: st
     (session,) = plan_and_store(engine, cycle)
     person = session.recipients[0]
     row = next(p for p in cycle.participants if p.id == person)
-    token = TokenIssuer(TOKEN_SECRET).issue(claims_for(person, cycle.year, row.province, row.role.value))
+    ends = cycle.deadlines.cycle_ends_at
+    token = TokenIssuer(TOKEN_SECRET).issue(
+        claims_for(person, cycle.year, row.province, row.role.value, expires_at=ends)
+    )
     app = create_web_app(engine, None, token_secret=TOKEN_SECRET)
 
     def clock_at(moment: datetime) -> None:

@@ -13,9 +13,11 @@ from settings import PROJECT_DIR
 
 
 def coded_refusals() -> dict[str, set[str]]:
-    """Code → the facts given with it, from every ``refuse(message, code, **facts)`` in rules/."""
+    """Code → the facts given with it, from every ``refuse(message, code, **facts)`` in rules/
+    and workflows/ (the update guard refuses before the rules)."""
     found: dict[str, set[str]] = {}
-    for path in sorted((PROJECT_DIR / "rules").glob("*.py")):
+    paths = [*(PROJECT_DIR / "rules").glob("*.py"), *(PROJECT_DIR / "workflows").glob("*.py")]
+    for path in sorted(paths):
         for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)

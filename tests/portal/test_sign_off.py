@@ -11,8 +11,8 @@ from playwright.async_api import Page, async_playwright
 
 from models.items import ItemStatus, OutcomeItem
 from models.workflow_io import RecordOutcome, SessionQuery, SubmitProposals, province_workflow_id
-from security.tokens import TokenIssuer, claims_for
-from tests.conftest import TOKEN_SECRET
+from security.tokens import Holder
+from tests.helpers.acting import send
 from tests.helpers.browser import CHROMIUM_ARGS, chromium, horizontal_overflow, serious_violations, shoot
 from tests.helpers.progress import proposal
 from tests.portal.conftest import RunningCycle
@@ -21,8 +21,8 @@ from workflows.province import ProvinceWorkflow
 DESKS = ("1.01", "W.02")
 
 
-def token(person: str, role: str, province: str | None = "94") -> str:
-    return TokenIssuer(TOKEN_SECRET).issue(claims_for(person, 2022, province, role))
+def holder(person: str, role: str, province: str | None = "94") -> Holder:
+    return Holder(sub=person, year=2022, province=province, role=role)
 
 
 async def desks_done(running_cycle: RunningCycle) -> None:
@@ -30,9 +30,11 @@ async def desks_done(running_cycle: RunningCycle) -> None:
     province = running_cycle.client.get_workflow_handle(province_workflow_id(2022, "94"))
     await running_cycle.mail("data_entry_open")
     items = [proposal(f"94-{d}", d) for d in DESKS]
-    await province.execute_update(
+    await send(
+        province,
         ProvinceWorkflow.submit_proposals,
-        SubmitProposals(actor="P94-KOORD", token=token("P94-KOORD", "province_coordinator"), items=items),
+        SubmitProposals(actor="P94-KOORD", items=items),
+        holder("P94-KOORD", "province_coordinator"),
     )
     for desk, item in zip(DESKS, items, strict=True):
         for _ in range(1200):
@@ -46,11 +48,11 @@ async def desks_done(running_cycle: RunningCycle) -> None:
             notes="" if agreed else "Belum selaras dengan prioritas nasional.",
         )
         facilitator = f"FAC-{desk}"
-        await province.execute_update(
+        await send(
+            province,
             ProvinceWorkflow.record_outcome,
-            RecordOutcome(
-                actor=facilitator, token=token(facilitator, "facilitator", None), desk=desk, items=[outcome]
-            ),
+            RecordOutcome(actor=facilitator, desk=desk, items=[outcome]),
+            holder(facilitator, "facilitator", None),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -62,3 +62,13 @@ def test_no_token_is_refused() -> None:
     update = SubmitProposals(actor="P94-KOORD", items=[proposal("94-1", "1.01")])
     with pytest.raises(ApplicationError, match="no token"):
         check_proposals(state, update, NOW)
+
+
+def test_no_link_acts_after_its_cycle_has_ended() -> None:
+    state = progress()
+    state.enter(Stage.DATA_ENTRY)
+    update = submit(state, "P94-KOORD", proposal("94-1", "1.01"))
+    ends = state.input.deadlines.cycle_ends_at
+    check_proposals(state, update, ends - timedelta(minutes=1))
+    with pytest.raises(ApplicationError, match=r"the token expired on .*: the cycle has ended"):
+        check_proposals(state, update, ends)

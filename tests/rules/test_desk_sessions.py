@@ -168,6 +168,10 @@ def test_replies() -> None:
     check_reply(state, accepted.model_copy(update={"token": token(state, "FAC-1.01")}), now)
     with refused("this action needs a token of organizer"):
         check_reply(state, accepted.model_copy(update={"token": token(state, "P94-KOORD")}), now)
+    # A calendar may still answer an invitation after its session was cancelled: nothing to answer.
+    state.sessions["1.01"] = state.sessions["1.01"].cancelled()
+    with refused("is cancelled: there is nothing to answer"):
+        check_reply(state, accepted, now)
     state.plan_loaded = False
     with refused("still loading its plan"):
         check_reply(state, accepted, now)

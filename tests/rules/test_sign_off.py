@@ -65,7 +65,7 @@ def test_a_spent_signature_token_is_refused_even_after_an_amendment() -> None:
     state = signing()
     regional = sign(state, "P94-KEPALA", Party.REGIONAL)
     view = SignatureView(party=Party.REGIONAL, signer="P94-KEPALA", signed_at=NOW, document_sha256=SHA)
-    state.sign(view, read_unverified(regional.token or "").jti)
+    state.sign(view, read_unverified(regional.token or "").link)
     assert state.amend_outcome("1.01", [outcome("94-1", "1.01")]) == ["regional"]
     state.set_document(document(SHA))
     with refused("this signature token has been used already"):

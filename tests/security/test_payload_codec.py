@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -97,3 +99,57 @@ def test_a_bad_key_is_refused_with_what_is_wrong() -> None:
         parse_key(base64.b64encode(b"short").decode())
     with pytest.raises(PayloadKeyError, match="not base64"):
         parse_key("not a key!")
+
+
+async def test_with_the_key_a_failing_activity_names_no_one(
+    time_skipping: WorkflowEnvironment,
+    settings: Settings,
+    mail: tuple[MailStore, int],
+    task_queue: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
+    papua = next(p for p in cycle.participants if p.province == "94")
+    # A busy relay deferring one person, quoting them as relays do.
+    mail[0].refuse[papua.email] = f"451 4.3.0 <{papua.email}> ({papua.name}) try again later"
+    key = base64.b64encode(os.urandom(32)).decode()
+    encrypted = Settings.model_validate({**settings.model_dump(by_alias=True), "RAKORTEK_PAYLOAD_KEY": key})
+    plain_client = time_skipping.client
+    client = Client(**{**plain_client.config(), "data_converter": data_converter(encrypted)})
+    caplog.set_level(logging.INFO)
+    async with rakortek_worker(client, encrypted, task_queue):
+        handle = await client.start_workflow(
+            CycleWorkflow.run,
+            CycleInput(cycle=cycle, rehearsal_speed=1.0),
+            id=f"cycle-{task_queue}",
+            task_queue=task_queue,
+        )
+        failures = []
+        for _ in range(300):
+            described = await plain_client.get_workflow_handle(handle.id).describe()
+            failures = [
+                a.last_failure
+                for a in described.raw_description.pending_activities
+                if a.HasField("last_failure")
+            ]
+            if failures:
+                break
+            await asyncio.sleep(0.1)
+        await handle.terminate("the test has what it needs")
+
+    assert failures, "the deferred delivery never failed its activity"
+    # What the server keeps: no message, no stack trace in clear; only their ciphertext.
+    for failure in failures:
+        assert failure.message == "Encoded failure" and not failure.stack_trace
+        stored = failure.SerializeToString()
+        assert papua.email.encode() not in stored and papua.name.encode() not in stored
+    # The worker's log names the message, not the person. (The SMTP server's own log, "mail.log",
+    # is the relay's business: it is not the worker's.)
+    logged = "\n".join(
+        record.getMessage() + str(record.exc_info or "")
+        for record in caplog.records
+        if not record.name.startswith("mail.log")
+    )
+    assert "deferred" in logged
+    assert papua.email not in logged and papua.name not in logged

@@ -12,9 +12,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.cycle import load_cycle
 from models.workflow_io import CycleInput, RescheduleSession, SessionQuery, province_workflow_id
-from security.tokens import TokenIssuer, claims_for
 from settings import Settings
-from tests.conftest import TOKEN_SECRET, write_cycle
+from tests.conftest import write_cycle
+from tests.helpers.acting import holder_of, send
 from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
@@ -28,7 +28,7 @@ async def test_a_move_onto_another_provinces_session_is_refused(
 ) -> None:
     cycle = load_cycle(write_cycle(tmp_path, ["31", "32"], desks=[DESK]))
     client = time_skipping.client
-    organizer = TokenIssuer(TOKEN_SECRET).issue(claims_for("ORG-02", 2022, None, "organizer"))
+    organizer = holder_of(next(p for p in cycle.participants if p.id == "ORG-02"))
     async with rakortek_worker(client, settings, task_queue):
         handle = await client.start_workflow(
             CycleWorkflow.run,
@@ -40,13 +40,13 @@ async def test_a_move_onto_another_provinces_session_is_refused(
         west_java = client.get_workflow_handle(province_workflow_id(2022, "32"))
         await time_skipping.sleep(cycle.pre_meeting.ends_at - cycle.opens_at + timedelta(hours=1))
         taken = await west_java.query(ProvinceWorkflow.session, SessionQuery(desk=DESK))
-        onto = RescheduleSession(actor="ORG-02", token=organizer, desk=DESK, starts_at=taken.starts_at)
+        onto = RescheduleSession(actor="ORG-02", desk=DESK, starts_at=taken.starts_at)
         with pytest.raises(WorkflowUpdateFailedError) as refused:
-            await jakarta.execute_update(ProvinceWorkflow.reschedule, onto)
+            await send(jakarta, ProvinceWorkflow.reschedule, onto, organizer, time_skipping)
         detail = await jakarta.query(ProvinceWorkflow.session, SessionQuery(desk=DESK))
         # The next write is not held behind the refused one: a free hour an hour later is taken.
         free = onto.model_copy(update={"starts_at": taken.ends_at})
-        moved = await jakarta.execute_update(ProvinceWorkflow.reschedule, free)
+        moved = await send(jakarta, ProvinceWorkflow.reschedule, free, organizer, time_skipping)
         after = await jakarta.query(ProvinceWorkflow.session, SessionQuery(desk=DESK))
         await handle.terminate("the test has what it needs")
 

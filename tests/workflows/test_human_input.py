@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
+from commands.acting import Operator
 from commands.audit import audit_trail
 from commands.replies import record_reply
 from mail.replies import ReplyError
 from models.cycle import Cycle, load_cycle
 from models.items import ItemStatus, OutcomeItem, ProposalItem
-from models.participants import Participant
 from models.stages import Party, Stage
 from models.workflow_io import (
     CancelSession,
@@ -30,12 +30,14 @@ from models.workflow_io import (
     SubmitProposals,
     province_workflow_id,
 )
-from security.tokens import SIGN, TokenIssuer, claims_for, read_unverified
+from security.tokens import Holder, TokenIssuer, claims_for
 from settings import Settings
 from store.database import connect
 from store.tables import OutboxRow, OutcomeItemRow, ProposalRow, SignatureRow
-from tests.conftest import TOKEN_SECRET, write_cycle
-from tests.helpers.replies import eml, ics
+from temporal_client import new_update_id
+from tests.conftest import write_cycle
+from tests.helpers.acting import ISSUER, holder_of, send
+from tests.helpers.replies import AUTHSERV, eml, ics
 from worker import rakortek_worker
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
@@ -44,6 +46,17 @@ PROVINCE = "33"
 DESKS = ["1.01", "W.01"]
 CYCLE: list[Cycle] = []
 """The cycle of the running test, for the helpers below."""
+
+
+TRUSTED = (AUTHSERV,)
+
+
+def cycle_end(cycle: Cycle) -> datetime:
+    return cycle.deadlines.cycle_ends_at
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def proposal(ref: str, desk: str, **change: Any) -> dict[str, Any]:
@@ -70,28 +83,42 @@ async def advance_to(env: WorkflowEnvironment, cycle: WorkflowHandle[Any, Any], 
         await env.sleep(moment - now)
 
 
-ISSUER = TokenIssuer(TOKEN_SECRET)
+ENV: list[WorkflowEnvironment] = []
 
 
-def token_of(person: Participant, year: int = 2022, document: str | None = None) -> str:
-    """The token the person got by mail: an action token, or the signature token of a document."""
-    if document is not None:
-        return ISSUER.issue(claims_for(person.id, year, PROVINCE, person.role.value, SIGN, document))
-    return ISSUER.issue(claims_for(person.id, year, person.province, person.role.value))
-
-
-def as_sent(arg: Any, cycle: Cycle) -> Any:
-    """The update as the actor's client sends it: with the token from the actor's mail."""
+def holder_for(arg: Any) -> Holder:
+    """The actor's link: their everyday one, or for a signature the sign-off request's."""
+    cycle = CYCLE[0]
     person = next((p for p in cycle.participants if p.id == arg.actor), None)
-    if person is None or arg.token is not None:
-        return arg
+    if person is None:
+        # Someone the directory does not know, holding a link of this deployment all the same.
+        return Holder(sub=arg.actor, year=cycle.year, province=PROVINCE, role="province_coordinator")
     document = arg.document_sha256 if isinstance(arg, SignAgreement) else None
-    return arg.model_copy(update={"token": token_of(person, cycle.year, document)})
+    return holder_of(person, cycle.year, document, PROVINCE)
 
 
-async def refused(handle: WorkflowHandle[Any, Any], update: Any, arg: Any, reason: str) -> None:
+async def sent(handle: WorkflowHandle[Any, Any], update: Any, arg: Any, holder: Holder | None = None) -> Any:
+    """The update as the actor's client sends it: with a token made from the actor's link."""
+    try:
+        return await send(handle, update, arg, holder or holder_for(arg), ENV[0])
+    except WorkflowUpdateFailedError as exc:
+        raise AssertionError(str(exc.cause)) from exc
+
+
+async def refused(
+    handle: WorkflowHandle[Any, Any], update: Any, arg: Any, reason: str, holder: Holder | None = None
+) -> None:
     with pytest.raises(WorkflowUpdateFailedError) as error:
-        await handle.execute_update(update, as_sent(arg, CYCLE[0]))
+        await send(handle, update, arg, holder or holder_for(arg), ENV[0])
+    assert reason in str(error.value.cause), str(error.value.cause)
+
+
+async def refused_token(
+    handle: WorkflowHandle[Any, Any], update: Any, arg: Any, token: str, reason: str
+) -> None:
+    """Refused when sent with ``token`` as it is (one not made by a client of this deployment)."""
+    with pytest.raises(WorkflowUpdateFailedError) as error:
+        await handle.execute_update(update, arg.model_copy(update={"token": token}), id=new_update_id("raw"))
     assert reason in str(error.value.cause), str(error.value.cause)
 
 
@@ -100,8 +127,9 @@ async def test_updates_record_good_input_and_refuse_bad(
 ) -> None:
     cycle: Cycle = load_cycle(write_cycle(tmp_path, [PROVINCE], desks=DESKS))
     CYCLE[:] = [cycle]
+    ENV[:] = [time_skipping]
     people = {p.id: p for p in cycle.participants}
-    organizer_token = token_of(people["ORG-02"])
+    organizer = Operator(holder_of(people["ORG-02"]), ISSUER)
     client: Client = time_skipping.client
     engine = connect(settings.database_url)
 
@@ -129,28 +157,33 @@ async def test_updates_record_good_input_and_refuse_bad(
             actor=f"P{PROVINCE}-KOORD",
             items=[ProposalItem.model_validate(proposal(f"{d}-1", d)) for d in DESKS],
         )
-        assert await province.execute_update(ProvinceWorkflow.submit_proposals, as_sent(good, cycle)) == 2
+        assert await sent(province, ProvinceWorkflow.submit_proposals, good) == 2
 
-        # Who may act: only the token's holder, on their own province and cycle, before it
-        # expires, and only with a token this deployment signed.
+        # Who may act: only the link's holder, on their own province and cycle, and only with a
+        # token this deployment made for this very update.
         koord = people[f"P{PROVINCE}-KOORD"]
+        mine = holder_of(koord)
         more = SubmitProposals(actor=koord.id, items=[ProposalItem.model_validate(proposal("z", "1.01"))])
-        expired = claims_for(koord.id, 2022, PROVINCE, koord.role.value).model_copy(
-            update={"exp": int(datetime(2022, 1, 31, tzinfo=UTC).timestamp())}
-        )
+        for holder, reason in (
+            (holder_of(people["FAC-1.01"]), "the token belongs to FAC-1.01, not P33-KOORD"),
+            (mine.model_copy(update={"province": "31"}), "for province 31, not 33"),
+            (mine.model_copy(update={"year": 2021}), "for the 2021 cycle"),
+        ):
+            await refused(province, ProvinceWorkflow.submit_proposals, more, reason, holder)
         forger = TokenIssuer("a-secret-that-is-not-this-deployments")
+        link = ISSUER.issue(
+            claims_for(koord.id, 2022, PROVINCE, koord.role.value, expires_at=cycle_end(cycle))
+        )
         for token, reason in (
             ("", "no token"),
-            (token_of(people["FAC-1.01"]), "the token belongs to FAC-1.01, not P33-KOORD"),
-            (ISSUER.issue(claims_for(koord.id, 2022, "31", koord.role.value)), "for province 31, not 33"),
-            (ISSUER.issue(claims_for(koord.id, 2021, PROVINCE, koord.role.value)), "for the 2021 cycle"),
-            (ISSUER.issue(expired), "the token expired on 2022-01-31"),
-            (forger.issue(claims_for(koord.id, 2022, PROVINCE, koord.role.value)), "not valid here"),
             ("not.a.token", "not valid here"),
+            (
+                forger.for_update(mine, workflow_id=province.id, update_id="x", update=more, now=utcnow()),
+                "not valid",
+            ),
+            (link, "a link from the mail cannot act directly"),
         ):
-            await refused(
-                province, ProvinceWorkflow.submit_proposals, more.model_copy(update={"token": token}), reason
-            )
+            await refused_token(province, ProvinceWorkflow.submit_proposals, more, token, reason)
         await refused(
             province,
             ProvinceWorkflow.submit_proposals,
@@ -180,13 +213,9 @@ async def test_updates_record_good_input_and_refuse_bad(
             ([proposal(f"o{n}", "1.01") for n in range(2001)], "at most 2000 items"),
         ):
             with pytest.raises(WorkflowUpdateFailedError) as error:
+                # (The token does not matter: the input is refused before anyone reads it.)
                 await province.execute_update(
-                    "submit_proposals",
-                    {
-                        "actor": f"P{PROVINCE}-KOORD",
-                        "items": bad,
-                        "token": token_of(people[f"P{PROVINCE}-KOORD"]),
-                    },
+                    "submit_proposals", {"actor": f"P{PROVINCE}-KOORD", "items": bad, "token": "t"}
                 )
             causes = []
             cause: BaseException | None = error.value.cause
@@ -238,9 +267,11 @@ async def test_updates_record_good_input_and_refuse_bad(
         reply = eml(ics(uid=uid, attendees=(email["FAC-1.01"],)), email["FAC-1.01"])
         # Feeding in someone else's reply is the organizers' job: another facilitator's token
         # does not do (an invitee's own token answers for themselves only, as the portal does).
+        now = await time_skipping.get_current_time()
+        other = Operator(holder_of(people["FAC-W.01"]), ISSUER)
         with pytest.raises(ReplyError, match="needs a token of organizer, not facilitator"):
-            await record_reply(client, engine, reply, token_of(people["FAC-W.01"]))
-        assert await record_reply(client, engine, reply, organizer_token)
+            await record_reply(client, engine, reply, other, TRUSTED, now)
+        assert await record_reply(client, engine, reply, organizer, TRUSTED, now)
         detail = await province.query(ProvinceWorkflow.session, SessionQuery(desk="1.01"))
         assert detail.replies == {"FAC-1.01": "ACCEPTED"}
         with pytest.raises(ReplyError, match=r"is not invited to the session at desk 1\.01"):
@@ -248,14 +279,18 @@ async def test_updates_record_good_input_and_refuse_bad(
                 client,
                 engine,
                 eml(ics(uid=uid, attendees=(email["FAC-W.01"],)), email["FAC-W.01"]),
-                organizer_token,
+                organizer,
+                TRUSTED,
+                now,
             )
         with pytest.raises(ReplyError, match="may not set the status"):
             await record_reply(
                 client,
                 engine,
                 eml(ics(uid=uid, attendees=(email["FAC-1.01"],)), email["FAC-W.01"]),
-                organizer_token,
+                organizer,
+                TRUSTED,
+                now,
             )
         last_start = max(s.starts_at for s in sessions.values())
         await advance_to(time_skipping, cycle_handle, last_start + timedelta(minutes=1))
@@ -272,7 +307,7 @@ async def test_updates_record_good_input_and_refuse_bad(
             "is not assigned to desk 1.01",
         )
         for d in DESKS:
-            await province.execute_update(ProvinceWorkflow.record_outcome, as_sent(outcome[d], cycle))
+            await sent(province, ProvinceWorkflow.record_outcome, outcome[d])
 
         # Confirmation, then both signatures; a second signature by the same party is refused.
         await advance_to(time_skipping, cycle_handle, last_start + timedelta(hours=2))
@@ -288,18 +323,14 @@ async def test_updates_record_good_input_and_refuse_bad(
             ),
             "not an agreed item",
         )
-        await province.execute_update(
+        await sent(
+            province,
             ProvinceWorkflow.confirm_items,
-            as_sent(
-                ConfirmItems.model_validate(
-                    {
-                        "actor": f"P{PROVINCE}-KOORD",
-                        "confirmations": [
-                            {"ref": "1.01-1", "location_ready": True, "target_confirmed": True}
-                        ],
-                    }
-                ),
-                cycle,
+            ConfirmItems.model_validate(
+                {
+                    "actor": f"P{PROVINCE}-KOORD",
+                    "confirmations": [{"ref": "1.01-1", "location_ready": True, "target_confirmed": True}],
+                }
             ),
         )
         await advance_to(time_skipping, cycle_handle, last_start + timedelta(hours=3))
@@ -319,8 +350,8 @@ async def test_updates_record_good_input_and_refuse_bad(
             "may not sign",
         )
         regional = SignAgreement(actor=f"P{PROVINCE}-KEPALA", party=Party.REGIONAL, document_sha256=sha)
-        await province.execute_update(ProvinceWorkflow.sign, as_sent(regional, cycle))
-        # The same signature token again: a replay, refused.
+        await sent(province, ProvinceWorkflow.sign, regional)
+        # The same signature link again: a replay, refused.
         await refused(province, ProvinceWorkflow.sign, regional, "has been used already")
 
         # The organizers correct an outcome after the province signed: the document changes, the
@@ -338,7 +369,7 @@ async def test_updates_record_good_input_and_refuse_bad(
             "may not amend an agreed outcome",
         )
         requests_before = sign_off_requests()
-        voided = await province.execute_update(ProvinceWorkflow.amend_outcome, as_sent(corrected, cycle))
+        voided = await sent(province, ProvinceWorkflow.amend_outcome, corrected)
         assert voided == ["regional"]
         for _ in range(600):
             state = await province.query(ProvinceWorkflow.state)
@@ -356,16 +387,13 @@ async def test_updates_record_good_input_and_refuse_bad(
         await refused(province, ProvinceWorkflow.sign, stale, "another version of the document")
         sha = state.document_sha256
         regional = SignAgreement(actor=f"P{PROVINCE}-KEPALA", party=Party.REGIONAL, document_sha256=sha)
-        await province.execute_update(ProvinceWorkflow.sign, as_sent(regional, cycle))
+        await sent(province, ProvinceWorkflow.sign, regional)
         central = SignAgreement(actor="ORG-01", party=Party.CENTRAL, document_sha256=sha)
         # The central signer's everyday action token does not sign: only the sign-off request's does.
         await refused(
-            province,
-            ProvinceWorkflow.sign,
-            central.model_copy(update={"token": token_of(people["ORG-01"])}),
-            "needs the signature token",
+            province, ProvinceWorkflow.sign, central, "needs the signature token", holder_of(people["ORG-01"])
         )
-        await province.execute_update(ProvinceWorkflow.sign, as_sent(central, cycle))
+        await sent(province, ProvinceWorkflow.sign, central)
         summary = await cycle_handle.result()
 
     assert summary.provinces[0].stage is Stage.COMPLETED
@@ -384,4 +412,4 @@ async def test_updates_record_good_input_and_refuse_bad(
         ("sign", "P33-KEPALA"),
         ("sign", "ORG-01"),
     ]
-    assert trail[0]["token_id"] == read_unverified(token_of(people["P33-KOORD"])).jti
+    assert trail[0]["token_id"] == holder_of(people["P33-KOORD"]).link_id

@@ -17,7 +17,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from mail.wording import document_label
 
@@ -205,5 +205,20 @@ def agreement_pdf(context: dict[str, Any]) -> bytes:
         story.append(_table(ATTENDANCE_COLUMNS, rows, width))
     else:
         story.append(_text(document_label("no_attendance"), BODY))
+    endorsement = context.get("endorsement")
+    if endorsement:
+        # The filed copy: the pages above are the signed text, this page says who signed it.
+        signed = endorsement["blocks"]
+        story += [
+            PageBreak(),
+            Paragraph(document_label("part_endorsement"), PART),
+            Paragraph(document_label("endorsement_intro", sha256=endorsement["sha256"]), BODY),
+            Table(
+                [[_signature(block) for block in signed]],
+                colWidths=[width / len(signed)] * len(signed),
+                style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+            ),
+            Paragraph(document_label("endorsement_note"), BODY),
+        ]
     document.build(story)
     return out.getvalue()

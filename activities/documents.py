@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, aliased
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.agreement_pdf import agreement_pdf
 from mail.dates import letter_date, letter_datetime
@@ -263,40 +264,33 @@ class DocumentActivities:
             ],
         }
 
-    def _render(self, request: AgreementRequest, signed: bool) -> AgreementDocument:
-        context = self.agreement_context(request.year, request.province, signed)
+    def _render(self, request: AgreementRequest) -> AgreementDocument:
+        context = self.agreement_context(request.year, request.province, signed=False)
         context["rendered_on"] = letter_date(request.rendered_at, context["venue_zone"])
         html = _environment().get_template("documents/agreement.html.j2").render(context)
         content = html.encode("utf-8")
         digest = hashlib.sha256(content).hexdigest()
-        suffix = "-ditandatangani" if signed else ""
-        path = (
-            self.output_dir
-            / str(request.year)
-            / "agreements"
-            / f"berita-acara-{request.province}{suffix}.html"
-        )
+        path = self.output_dir / str(request.year) / "agreements" / f"berita-acara-{request.province}.html"
         _write_atomically(path, content)
         pdf = (
             self.pdf_pool.submit(agreement_pdf, context).result() if self.pdf_pool else agreement_pdf(context)
         )
         _write_atomically(path.with_suffix(".pdf"), pdf)
-        if not signed:
-            with Session(self.engine) as db, db.begin():
-                upsert(
-                    db,
-                    AgreementRow,
-                    [
-                        {
-                            "year": request.year,
-                            "province": request.province,
-                            "path": str(path),
-                            "sha256": digest,
-                            "rendered_at": utc(request.rendered_at),
-                        }
-                    ],
-                    ["year", "province"],
-                )
+        with Session(self.engine) as db, db.begin():
+            upsert(
+                db,
+                AgreementRow,
+                [
+                    {
+                        "year": request.year,
+                        "province": request.province,
+                        "path": str(path),
+                        "sha256": digest,
+                        "rendered_at": utc(request.rendered_at),
+                    }
+                ],
+                ["year", "province"],
+            )
         return AgreementDocument(
             path=str(path),
             pdf_path=str(path.with_suffix(".pdf")),
@@ -308,9 +302,50 @@ class DocumentActivities:
     @activity.defn
     def render_agreement(self, request: AgreementRequest) -> AgreementDocument:
         """The document both parties sign; its SHA-256 is what a signature binds to."""
-        return self._render(request, signed=False)
+        return self._render(request)
 
     @activity.defn
     def render_signed_agreement(self, request: AgreementRequest) -> AgreementDocument:
-        """The filed copy: signature blocks with signer, time and the hash each one signed."""
-        return self._render(request, signed=True)
+        """The filed copy: the signed document's bytes unchanged, with a Lembar Pengesahan (who
+        signed, when, and the hash each one signed) added after them, not into them."""
+        with Session(self.engine) as db:
+            row = db.get(AgreementRow, (request.year, request.province))
+            if row is None:
+                raise ValueError(f"province {request.province} of cycle {request.year} has no document")
+            path, sha256, rendered_at = Path(row.path), row.sha256, row.rendered_at
+        signed = path.read_bytes()
+        if hashlib.sha256(signed).hexdigest() != sha256:
+            raise ApplicationError(
+                f"{path.name} is no longer the document that was signed (SHA-256 {sha256[:12]}…)",
+                type="SignedDocumentChanged",
+                non_retryable=True,
+            )
+        context = self.agreement_context(request.year, request.province, signed=False)
+        # The date the signed text carries, not today's.
+        context["rendered_on"] = letter_date(rendered_at.replace(tzinfo=UTC), context["venue_zone"])
+        blocks = self.agreement_context(request.year, request.province, signed=True)["signature_blocks"]
+        if any(block["sha256"] != sha256 for block in blocks):
+            raise ApplicationError(
+                f"the signatures of {request.province} are not all on document {sha256[:12]}…",
+                type="SignaturesMismatch",
+                non_retryable=True,
+            )
+        section = (
+            _environment().get_template("documents/endorsement.html.j2").render(blocks=blocks, sha256=sha256)
+        )
+        end = signed.rindex(b"</body>")
+        filed = signed[:end] + section.encode("utf-8") + b"\n" + signed[end:]
+        filed_path = path.with_name(f"berita-acara-{request.province}-ditandatangani.html")
+        _write_atomically(filed_path, filed)
+        context["endorsement"] = {"blocks": blocks, "sha256": sha256}
+        pdf = (
+            self.pdf_pool.submit(agreement_pdf, context).result() if self.pdf_pool else agreement_pdf(context)
+        )
+        _write_atomically(filed_path.with_suffix(".pdf"), pdf)
+        return AgreementDocument(
+            path=str(filed_path),
+            pdf_path=str(filed_path.with_suffix(".pdf")),
+            sha256=hashlib.sha256(filed).hexdigest(),
+            items_agreed=context["agreed_count"],
+            items_not_agreed=context["not_agreed_count"],
+        )

@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 import holidays
 from temporalio import workflow
 
-# Keppres 68/1995, in force in February 2022 (superseded by Perpres 21/2023).
+# Keppres 68/1995, in force in February 2022 (superseded by Perpres 21/2023): 37.5 hours a week,
+# 7.5 a day Monday to Thursday and 7.5 on Friday, whose break is 11.30-13.00.
 # Monday=0 … Friday=4; each day is a list of working intervals around the break.
 OFFICE_HOURS: dict[int, tuple[tuple[time, time], ...]] = {
     **{weekday: ((time(7, 30), time(12, 0)), (time(13, 0), time(16, 0))) for weekday in range(4)},
-    4: ((time(7, 30), time(11, 30)), (time(13, 30), time(16, 30))),
+    4: ((time(7, 30), time(11, 30)), (time(13, 0), time(16, 30))),
 }
 
 

@@ -179,11 +179,19 @@ def test_agreement_matches_golden_html_and_its_pdf_holds_the_same_items(
                 at=datetime(2022, 3, 15, hour, tzinfo=WIB),
             )
         )
-    signed = env.run(documents.render_signed_agreement, request)
+    # Filed a day later than it was signed: the filed copy still carries the signed text.
+    later = request.model_copy(update={"rendered_at": datetime(2022, 3, 17, 9, tzinfo=WIB)})
+    signed = env.run(documents.render_signed_agreement, later)
     html = Path(signed.path).read_text(encoding="utf-8")
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(html, encoding="utf-8")
     assert html == GOLDEN.read_text(encoding="utf-8")
+    # What was signed is there byte for byte; the Lembar Pengesahan is added after it, not into it.
+    start = html.index('<section class="lembar-pengesahan">')
+    end = html.index("</section>\n", start) + len("</section>\n")
+    assert (html[:start] + html[end:]).encode("utf-8") == Path(to_sign.path).read_bytes()
+    assert "Senin, 14 Maret 2022" in html and "Kamis, 17 Maret 2022" not in html
+    assert html[start:end].count(to_sign.sha256) == 3  # the text's own, and each signature's
     assert (signed.items_agreed, signed.items_not_agreed) == (4, 2)
     # Markup typed into an item's title is shown, never interpreted.
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in html and "<b>&</b>" not in html
@@ -198,7 +206,12 @@ def test_agreement_matches_golden_html_and_its_pdf_holds_the_same_items(
         assert "Rp39.500.000.000" in flat  # 2 desks × (12,5 + 7,25) miliar agreed
         assert "Readiness criteria (FS/DED) belum terpenuhi" in flat
         assert "Daftar Hadir" in flat and "Yosef Kambu (mewakili" in flat
-    signed_text = " ".join("".join(p.extract_text() for p in PdfReader(signed.pdf_path).pages).split())  # type: ignore[arg-type]
+    # The filed PDF: the signed pages unchanged, then the Lembar Pengesahan.
+    to_sign_pages = [page.extract_text() for page in PdfReader(to_sign.pdf_path).pages]  # type: ignore[arg-type]
+    filed_pages = [page.extract_text() for page in PdfReader(signed.pdf_path).pages]  # type: ignore[arg-type]
+    assert filed_pages[: len(to_sign_pages)] == to_sign_pages
+    assert "Lembar Pengesahan" in filed_pages[-1]
+    signed_text = " ".join("".join(filed_pages).split())
     assert to_sign.sha256 in signed_text.replace(" ", "")
     assert "Direktur Jenderal Bina Pembangunan Daerah" in signed_text
 

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import escape
 
 from mail.calendar import CalendarMold, Person, calendar_mold
-from mail.dates import letter_datetime
+from mail.dates import DEADLINE_ZONE, letter_datetime, letter_datetime_beside
 from mail.wording import (
     LABELS,
     TEMPLATES_DIR,
@@ -189,18 +189,17 @@ def write_letter(
     details: list[tuple[str, str, str | None]] = []
     event = outgoing.event
     if event is not None:
-        context["when"] = letter_datetime(event.starts_at, zone, language)
-        context["when_venue"] = letter_datetime(event.starts_at, event.zone, language)
+        # The reader's time, with the venue's beside it only where it reads differently (a WIB
+        # reader is not told the time twice, Pontianak's WIB included).
+        context["when"] = letter_datetime_beside(event.starts_at, zone, event.zone, language)
         context["location"] = event.location
         details.append((labels["when"], context["when"], None))
-        if zone != event.zone:
-            details.append((labels["when_venue"], context["when_venue"], None))
         details.append((labels["location"], event.location, None))
         if event.online_link:
             details.append((labels["online"], event.online_link, event.online_link))
     deadline = getattr(outgoing.facts, "deadline_at", None)
     if deadline is not None:
-        context["deadline"] = letter_datetime(deadline, zone, language)
+        context["deadline"] = letter_datetime_beside(deadline, zone, DEADLINE_ZONE, language)
         details.append((labels["deadline"], context["deadline"], None))
     details.append((labels["reply_to"], sender.organizer_mailbox, f"mailto:{sender.organizer_mailbox}"))
     portal = None

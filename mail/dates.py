@@ -24,6 +24,29 @@ def letter_datetime(moment: datetime, zone: str, language: str = "id") -> str:
     return f"{text} {ZONE_ABBREVIATION.get(zone, zone)}"
 
 
+DEADLINE_ZONE = "Asia/Jakarta"
+"""The secretariat's clock: a deadline is set in Jakarta, and every reader also sees it in WIB."""
+
+
+def reads_alike(moment: datetime, zone: str, other: str) -> bool:
+    """Whether two zones show a reader the same time and label (Asia/Pontianak and Asia/Jakarta
+    are both WIB)."""
+    same_label = ZONE_ABBREVIATION.get(zone, zone) == ZONE_ABBREVIATION.get(other, other)
+    offset = moment.astimezone(ZoneInfo(zone)).utcoffset()
+    return same_label and offset == moment.astimezone(ZoneInfo(other)).utcoffset()
+
+
+def letter_datetime_beside(moment: datetime, zone: str, other: str, language: str = "id") -> str:
+    """The reader's time, and the other zone's beside it when it reads differently:
+    'Senin, 21 Februari 2022, pukul 11.00 WIT (09.00 WIB)'; one time when they read alike."""
+    mine = letter_datetime(moment, zone, language)
+    if reads_alike(moment, zone, other):
+        return mine
+    if moment.astimezone(ZoneInfo(zone)).date() != moment.astimezone(ZoneInfo(other)).date():
+        return f"{mine} ({letter_datetime(moment, other, language)})"
+    return f"{mine} ({clock_time(moment, other, language)})"
+
+
 def letter_date(moment: datetime, zone: str, language: str = "id") -> str:
     local = moment.astimezone(ZoneInfo(zone))
     return format_datetime(local, DATE_PATTERNS[language], locale=language)

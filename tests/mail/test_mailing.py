@@ -168,3 +168,28 @@ def test_an_update_carries_each_invitees_answer_so_far() -> None:
         for a in event["ATTENDEE"]
     }
     assert states == {KEPALA.email: ("ACCEPTED", None), facilitator.email: ("NEEDS-ACTION", "TRUE")}
+
+
+def test_a_deadline_reads_in_the_readers_zone_with_jakartas_beside_it() -> None:
+    # 16.00 WIT is 14.00 WIB: a Papuan reader sees both, a Jakarta reader one.
+    papuan = text_of(
+        mailing(
+            MailKind.DATA_ENTRY_OPEN, DataEntryFacts(region=PAPUA, deadline_at=DEADLINE, sessions=3), KEPALA
+        )
+    )
+    assert "Rabu, 16 Maret 2022, pukul 16.00 WIT (14.00 WIB)" in papuan
+    jakarta = KEPALA.__class__(
+        "P31-KOORD",
+        "Siti Rahmawati",
+        "siti@jakarta.prov.test",
+        "id",
+        "Asia/Jakarta",
+        "province_coordinator",
+        "31",
+    )
+    local = text_of(
+        mailing(
+            MailKind.DATA_ENTRY_OPEN, DataEntryFacts(region=PAPUA, deadline_at=DEADLINE, sessions=3), jakarta
+        )
+    )
+    assert "Rabu, 16 Maret 2022, pukul 14.00 WIB" in local and "(14.00 WIB)" not in local

@@ -249,7 +249,7 @@ class DocumentActivities:
                     "regional",
                     "regional_signer",
                     document_label("regional_side", title=title),
-                    document_label("regional_position", kind=title.split()[0]),
+                    document_label("regional_position", title=title),
                 ),
                 block(
                     "central",

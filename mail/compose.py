@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import escape
 
 from mail.calendar import CalendarMold, Person, calendar_mold
-from mail.dates import DEADLINE_ZONE, letter_datetime, letter_datetime_beside
+from mail.dates import DEADLINE_ZONE, letter_date, letter_datetime, letter_datetime_beside
 from mail.wording import (
     LABELS,
     TEMPLATES_DIR,
@@ -98,10 +98,10 @@ def letter_facts(outgoing: Outgoing, language: str) -> dict[str, Any]:
     if isinstance(facts, PreMeetingFacts | SessionFacts):
         context["reminder_when"] = reminder_when(outgoing.variant, facts.minutes_before, language)
     if isinstance(facts, SignOffFacts):
-        context["party_title"] = party_title(facts.party, language)
+        context["party_title"] = party_title(facts.party, language, context["region"])
     if isinstance(facts, EscalationFacts):
         context["step"] = step_name(facts.step, language)
-        context["waiting_for"] = waiting_for(facts, language)
+        context["waiting_for"] = waiting_for(facts, language, context["region"])
     return context
 
 
@@ -193,6 +193,7 @@ def write_letter(
         # reader is not told the time twice, Pontianak's WIB included).
         context["when"] = letter_datetime_beside(event.starts_at, zone, event.zone, language)
         context["location"] = event.location
+        context["day"] = letter_date(event.starts_at, zone, language)
         details.append((labels["when"], context["when"], None))
         details.append((labels["location"], event.location, None))
         if event.online_link:
@@ -221,6 +222,7 @@ def write_letter(
         "details": details,
         "portal": portal,
         "organizer_name": sender.organizer_name,
+        "closing": labels["closing"],
         "footer": footer,
     }
     env = _environment()

@@ -54,19 +54,22 @@ def reminder_when(variant: str, minutes_before: int, language: str) -> str:
     return label(language, "reminder_minutes", minutes=minutes_before)
 
 
-def party_title(party: Party, language: str) -> str:
-    return label(language, f"party_{party.value}")
+def party_title(party: Party, language: str, region: str) -> str:
+    """The signer by position: "Kepala Bappeda Provinsi Papua", "Direktur Jenderal Bina
+    Pembangunan Daerah"; ``region`` as region_title gives it."""
+    return label(language, f"party_{party.value}", region=region)
 
 
 def step_name(step: EscalationStep, language: str) -> str:
     return label(language, f"step_{step.value}")
 
 
-def waiting_for(facts: EscalationFacts, language: str) -> str:
-    """What a late step still waits for, as the escalation says it."""
+def waiting_for(facts: EscalationFacts, language: str, region: str) -> str:
+    """What a late step still waits for, as the escalation's sentence says it."""
     if facts.step is EscalationStep.CONFIRMATION:
         return label(language, "unconfirmed_items", count=facts.unconfirmed)
-    return ", ".join(party_title(p, language) for p in facts.unsigned)
+    signers = [party_title(p, language, region) for p in facts.unsigned]
+    return label(language, "unsigned_by", signers=label(language, "and").join(signers))
 
 
 def pre_meeting_summary(year: int) -> str:

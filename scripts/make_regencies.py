@@ -21,6 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models.reference import REFERENCE_DIR, all_provinces
 
+SPELLINGS = {
+    # The names as the regencies' own laws and Kemendagri's letters write them, where the code
+    # list abbreviates or splits them.
+    "Kabupaten Fak Fak": "Kabupaten Fakfak",
+    "Kabupaten Kep. Siau Tagulandang Biaro": "Kabupaten Kepulauan Siau Tagulandang Biaro",
+}
 KEMENDAGRI_NAMES = {
     "Daerah Khusus Ibukota Jakarta": "DKI Jakarta",
     "Daerah Istimewa Yogyakarta": "DI Yogyakarta",
@@ -42,7 +48,7 @@ def main() -> None:
         rows.append(
             {
                 "kemendagri_code": code.replace(".", ""),
-                "name": name,
+                "name": SPELLINGS.get(name, name),
                 "kind": kind,
                 "province_bps": province_of[code.split(".")[0]],
             }

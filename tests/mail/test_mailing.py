@@ -29,7 +29,7 @@ from security.tokens import SIGN, TokenIssuer
 
 WIT = ZoneInfo("Asia/Jayapura")
 ORGANIZER = Organizer(
-    name="Direktorat Jenderal Bina Pembangunan Daerah, Kementerian Dalam Negeri",
+    name="Direktorat Jenderal Bina Pembangunan Daerah Kementerian Dalam Negeri",
     unit="Direktorat PEIPD",
     mailbox="sekretariat.rakortek@bangda.kemendagri.test",
     sender="no-reply@rakortek.bangda.kemendagri.test",
@@ -103,11 +103,18 @@ def test_mail_of_one_kind_is_refused_with_the_facts_of_another() -> None:
 @pytest.mark.parametrize(
     ("step", "awaited_id", "awaited_en"),
     [
-        (EscalationStep.CONFIRMATION, "3 butir belum dikonfirmasi", "3 items not yet confirmed"),
+        (
+            EscalationStep.CONFIRMATION,
+            "Masih terdapat 3 butir yang belum dikonfirmasi.",
+            "3 items are not yet confirmed.",
+        ),
         (
             EscalationStep.SIGN_OFF,
-            "Kepala Bappeda Provinsi, Ditjen Bina Pembangunan Daerah, Kemendagri",
-            "Kepala Bappeda Provinsi, Ditjen Bina Pembangunan Daerah, Kemendagri",
+            # Signers by position and province, not by unit.
+            "Masih menunggu tanda tangan Kepala Bappeda Provinsi Papua dan Direktur Jenderal Bina "
+            "Pembangunan Daerah.",
+            "Still awaited: the signature of Kepala Bappeda Papua Province and Direktur Jenderal Bina "
+            "Pembangunan Daerah.",
         ),
     ],
 )
@@ -123,8 +130,8 @@ def test_an_escalation_says_what_is_awaited_in_the_readers_language(
     )
     indonesian = text_of(mailing(MailKind.ESCALATION, facts, KEPALA))
     english = text_of(mailing(MailKind.ESCALATION, facts, ORGANIZER_EN))
-    assert f"Yang masih ditunggu: {awaited_id}." in indonesian
-    assert f"Still awaited: {awaited_en}." in english
+    assert f"telah terlampaui. {awaited_id}" in indonesian
+    assert f"has passed. {awaited_en}" in english
     assert "Provinsi Papua" in indonesian and "Papua Province" in english
     step_en = "confirmation" if step is EscalationStep.CONFIRMATION else "signature"
     assert f"is past the {step_en} deadline" in english

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime, formataddr
 from functools import cache
+from pathlib import PurePath
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -28,6 +29,7 @@ from mail.wording import (
     waiting_for,
 )
 from models.messages import (
+    AgreementSignedFacts,
     CalendarEvent,
     EscalationFacts,
     Outgoing,
@@ -84,6 +86,11 @@ def _render_block(template_name: str, block: str, context: dict[str, Any]) -> st
     return "".join(template.blocks[block](template.new_context(context))).strip()
 
 
+def agreement_pdf_name(document: str) -> str:
+    """The attached PDF's name, from the path of the agreement's HTML."""
+    return PurePath(document).with_suffix(".pdf").name
+
+
 def letter_facts(outgoing: Outgoing, language: str) -> dict[str, Any]:
     """What a letter's template is given from the mail's facts, its phrases in ``language``."""
     facts = outgoing.facts
@@ -99,6 +106,9 @@ def letter_facts(outgoing: Outgoing, language: str) -> dict[str, Any]:
         context["reminder_when"] = reminder_when(outgoing.variant, facts.minutes_before, language)
     if isinstance(facts, SignOffFacts):
         context["party_title"] = party_title(facts.party, language, context["region"])
+    if isinstance(facts, SignOffFacts | AgreementSignedFacts):
+        # The reader gets the PDF attached, never a path on the server.
+        context["document"] = agreement_pdf_name(facts.document)
     if isinstance(facts, EscalationFacts):
         context["step"] = step_name(facts.step, language)
         context["waiting_for"] = waiting_for(facts, language, context["region"])
@@ -254,9 +264,11 @@ class Composer:
     cost more than everything else in a message; what it writes is the same, byte for byte.
     """
 
-    def __init__(self, outgoing: Outgoing, sender: Sender) -> None:
+    def __init__(self, outgoing: Outgoing, sender: Sender, document: tuple[str, bytes] | None = None) -> None:
+        """``document``: (file name, PDF) attached to every message, the agreement a signer reads."""
         self.outgoing = outgoing
         self.sender = sender
+        self.document = None if document is None else (document[0], _base64(document[1]))
         self.domain = sender.address.rsplit("@", 1)[-1]
         self.letters: dict[tuple[str, str, tuple[str, ...]], Letter] = {}
         self.method = outgoing.kind.calendar_method
@@ -304,17 +316,29 @@ class Composer:
             )
         body = "".join(f"\n--{alternative}\n{part}" for part in parts) + f"\n--{alternative}--\n"
         top = f'multipart/alternative; boundary="{alternative}"'
+        attachments = []
         if with_calendar:
+            attachments.append(
+                self.attachment_type + 'Content-Disposition: attachment; filename="invite.ics"\n\n' + encoded
+            )
+        if self.document is not None:
+            name, pdf = self.document
+            attachments.append(
+                _header("Content-Type", f'application/pdf; name="{name}"')
+                + f'Content-Disposition: attachment; filename="{name}"\n\n'
+                + pdf
+            )
+        if attachments:
             mixed = f"mixed-{stem}"
             body = (
                 f"\n--{mixed}\n"
                 f"Content-Type: {top}\n"
-                "MIME-Version: 1.0\n" + body + f"\n--{mixed}\n"
                 "MIME-Version: 1.0\n"
-                "Content-Transfer-Encoding: base64\n"
-                + self.attachment_type
-                + 'Content-Disposition: attachment; filename="invite.ics"\n\n'
-                + encoded
+                + body
+                + "".join(
+                    f"\n--{mixed}\nMIME-Version: 1.0\nContent-Transfer-Encoding: base64\n" + attachment
+                    for attachment in attachments
+                )
                 + f"\n--{mixed}--\n"
             )
             top = f'multipart/mixed; boundary="{mixed}"'

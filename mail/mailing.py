@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from mail.calendar import CalendarMold, Person
 from mail.compose import (
@@ -12,13 +13,14 @@ from mail.compose import (
     Composer,
     Recipient,
     Sender,
+    agreement_pdf_name,
     attendee,
     invitation_mold,
     language_of,
     message_id,
 )
 from models.cycle import Organizer
-from models.messages import Outgoing, SessionFacts, SignOffFacts
+from models.messages import AgreementSignedFacts, Outgoing, SessionFacts, SignOffFacts
 from security.links import portal_link
 from security.tokens import SIGN, TokenIssuer, claims_for
 
@@ -141,9 +143,22 @@ class Mailing:
             found.append(("sign_token", self.issuer.issue(claims)))
         return found
 
+    def attached_document(self) -> tuple[str, bytes] | None:
+        """The agreement's PDF, for the mail that asks to sign it or says it was signed."""
+        facts = self.outgoing.facts
+        if not isinstance(facts, SignOffFacts | AgreementSignedFacts):
+            return None
+        pdf = Path(facts.document).with_suffix(".pdf")
+        try:
+            return agreement_pdf_name(facts.document), pdf.read_bytes()
+        except FileNotFoundError:
+            # The letter still names the document and its SHA-256; a worker on another machine
+            # than the documents' (a volume not shared) cannot attach it.
+            return None
+
     def letters(self, due: list[Recipient]) -> Iterator[Letter]:
         """The messages of ``due``, made one at a time as they are sent."""
-        composer = Composer(self.outgoing, self.sender)
+        composer = Composer(self.outgoing, self.sender, self.attached_document())
         calendar_of = calendars_for(self.outgoing, self.sender, self.recipients, self.listed)
         for recipient in due:
             message = composer.message(recipient, calendar_of(recipient), self.tokens(recipient))

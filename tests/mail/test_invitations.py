@@ -214,7 +214,9 @@ def test_a_mailing_renders_once_yet_each_recipient_reads_their_own_name_and_toke
         mail = mails[r.id]
         text = mail.get_body(("plain",)).get_content()
         html = mail.get_body(("html",)).get_content()
-        assert f"Yth. Bapak/Ibu {r.name}," in text and f"token-of-{r.id}" in text and f"token-of-{r.id}" in html
+        assert (
+            f"Yth. Bapak/Ibu {r.name}," in text and f"token-of-{r.id}" in text and f"token-of-{r.id}" in html
+        )
         assert all(f"token-of-{other.id}" not in text for other in same_zone if other is not r)
         assert mail["To"].addresses[0].display_name == r.name and mail["To"].addresses[0].addr_spec == r.email
         assert "\ue000" not in text + html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email import message_from_bytes, policy
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -200,3 +201,24 @@ def test_a_deadline_reads_in_the_readers_zone_with_jakartas_beside_it() -> None:
         )
     )
     assert "Rabu, 16 Maret 2022, pukul 14.00 WIB" in local and "(14.00 WIB)" not in local
+
+
+def test_a_signer_gets_the_agreement_attached_not_a_path_on_the_server(tmp_path: Path) -> None:
+    html = tmp_path / "output" / "2022" / "agreements" / "berita-acara-94.html"
+    html.parent.mkdir(parents=True)
+    html.write_text("<html></html>", encoding="utf-8")
+    html.with_suffix(".pdf").write_bytes(b"%PDF-1.4 the minutes")
+    facts = SignOffFacts(
+        region=PAPUA, party=Party.REGIONAL, deadline_at=DEADLINE, document=str(html), sha256="ab" * 32
+    )
+    request = mailing(MailKind.SIGN_OFF_REQUEST, facts, KEPALA)
+    (letter,) = request.letters(request.recipients)
+    parsed = message_from_bytes(letter.message, policy=policy.default)
+    (attached,) = list(parsed.iter_attachments())  # type: ignore[attr-defined]
+    assert (
+        attached.get_content_type() == "application/pdf" and attached.get_filename() == "berita-acara-94.pdf"
+    )
+    assert attached.get_content() == b"%PDF-1.4 the minutes"
+    text = text_of(request)
+    assert "Dokumen terlampir: berita-acara-94.pdf" in text and str(tmp_path) not in text
+    assert "Kepala Bappeda Provinsi Papua" in text

@@ -95,7 +95,7 @@ def letter_facts(outgoing: Outgoing, language: str) -> dict[str, Any]:
     """What a letter's template is given from the mail's facts, its phrases in ``language``."""
     facts = outgoing.facts
     context: dict[str, Any] = facts.model_dump(
-        exclude={"about", "region", "deadline_at", "party", "step", "unconfirmed", "unsigned"}
+        exclude={"about", "region", "deadline_at", "party", "step", "unconfirmed", "unsigned", "moved_from"}
     )
     region = getattr(facts, "region", None)
     context["region"] = ""
@@ -204,6 +204,10 @@ def write_letter(
         context["when"] = letter_datetime_beside(event.starts_at, zone, event.zone, language)
         context["location"] = event.location
         context["day"] = letter_date(event.starts_at, zone, language)
+        moved_from = getattr(outgoing.facts, "moved_from", None)
+        context["moved_from"] = (
+            letter_datetime_beside(moved_from, zone, event.zone, language) if moved_from else None
+        )
         details.append((labels["when"], context["when"], None))
         details.append((labels["location"], event.location, None))
         if event.online_link:

@@ -90,6 +90,8 @@ class SessionFacts(BaseModel):
     DELEGATED-TO and DELEGATED-FROM say it (RFC 5546, 4.2.5)."""
     delegated_from: str = ""
     """In the invitation a delegate receives: who passed it on to them (name, organisation)."""
+    moved_from: datetime | None = None
+    """In an update that moves the session: the start it replaces."""
 
 
 class DataEntryFacts(BaseModel):

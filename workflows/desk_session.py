@@ -30,6 +30,8 @@ async def run_session(
     input = progress.input
     window_closes = local_moment(input.window_end + timedelta(days=1), time(0), input.venue_zone)
     invited_sequence: int | None = None
+    announced_start = None
+    """The start the invitees were last told, for an update to say what it changes."""
     while True:
         sequence = session.sequence
         changed = lambda: session.sequence != sequence  # noqa: B023, E731
@@ -47,8 +49,9 @@ async def run_session(
 
         if invited_sequence != sequence:
             kind = MailKind.SESSION_INVITE if invited_sequence is None else MailKind.SESSION_UPDATE
-            await mailer.send_session(kind, session)
-            invited_sequence = sequence
+            moved_from = announced_start if announced_start != session.starts_at else None
+            await mailer.send_session(kind, session, moved_from=moved_from)
+            invited_sequence, announced_start = sequence, session.starts_at
             if not changed():
                 session.invite()
         if changed():

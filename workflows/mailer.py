@@ -6,6 +6,8 @@ the activity renders, records in the outbox and sends.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -129,9 +131,11 @@ class ProvinceMailer:
         variant: str = "",
         reason: str = "",
         skip_reason: str | None = None,
+        moved_from: datetime | None = None,
     ) -> None:
-        """An invitation, update, cancellation or reminder to the session's invitees."""
-        facts = self.session_facts(session, reason)
+        """An invitation, update, cancellation or reminder to the session's invitees;
+        ``moved_from``: the start an update replaces."""
+        facts = self.session_facts(session, reason).model_copy(update={"moved_from": moved_from})
         recipients = session.recipients
         if kind is MailKind.SESSION_REMINDER:
             # Who passed the session on is not reminded of it; their delegate is.

@@ -300,3 +300,24 @@ def test_a_delegates_invitation_carries_the_delegation_as_rfc_5546_says() -> Non
     mail = message_from_bytes(compose(out, stand_in, SENDER, data), policy=policy.default)
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert f"sebagai disposisi dari {delegator.name} (Bappeda Provinsi Papua)" in " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("who", "said"),
+    [
+        (
+            "WIT",
+            "diubah dari Senin, 21 Februari 2022, pukul 11.00 WIT (09.00 WIB) menjadi "
+            "Senin, 21 Februari 2022, pukul 16.00 WIT (14.00 WIB)",
+        ),
+        ("EN", "has moved from Monday, 21 February 2022, 09:00 WIB to Monday, 21 February 2022, 14:00 WIB"),
+    ],
+)
+def test_an_update_says_what_it_moves_the_session_from(who: str, said: str) -> None:
+    moved = outgoing(MailKind.SESSION_UPDATE, 1, hour=14)
+    facts = moved.facts.model_copy(update={"moved_from": datetime(2022, 2, 21, 9, tzinfo=WIB)})
+    text = message(moved.model_copy(update={"facts": facts}), who).get_body(("plain",)).get_content()
+    assert said in " ".join(text.split())
+    # Without a new time (a new room or link only), it says the time stands.
+    same = message(outgoing(MailKind.SESSION_UPDATE, 1), who).get_body(("plain",)).get_content()
+    assert ("tetap pada" if who == "WIT" else "stays on") in same

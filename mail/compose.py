@@ -8,7 +8,6 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.header import Header
 from email.utils import format_datetime, formataddr
 from functools import cache
 from pathlib import PurePath
@@ -241,7 +240,9 @@ def write_letter(
     }
     env = _environment()
     return Letter(
-        subject=_header("Subject", Header(subject, "utf-8").encode()),
+        # Folded from the text itself: a value encoded beforehand would be folded before its first
+        # word, and read back with a leading space.
+        subject=_header("Subject", subject),
         text=env.get_template("mail/message.txt.j2").render(page),
         html=env.get_template("mail/message.html.j2").render(page),
     )

@@ -20,3 +20,18 @@ VALUES = st.one_of(
 @given(NAMES, VALUES)
 def test_a_header_line_is_what_the_email_package_writes(name: str, value: str) -> None:
     assert _header(name, value) == email.policy.compat32.fold(name, value)
+
+
+def test_a_long_subject_reads_back_as_written() -> None:
+    from email import message_from_string, policy
+
+    from mail.compose import _header
+
+    for subject in (
+        "Pengingat: Desk Urusan Penanaman Modal Provinsi Kepulauan Bangka Belitung, Senin, 21 Februari 2022",
+        "Undangan Desk Urusan Pendidikan: Provinsi Papua, Jayapura — Ruang É",
+    ):
+        folded = _header("Subject", subject)
+        assert not folded.startswith("Subject: \n")
+        parsed = message_from_string(folded + "From: a@b.test\n\nx", policy=policy.default)
+        assert str(parsed["Subject"]) == subject

@@ -39,6 +39,7 @@ BODY = ParagraphStyle("body", fontName="Times-Roman", fontSize=11, leading=14, s
 CELL = ParagraphStyle("cell", fontName="Times-Roman", fontSize=9.5, leading=11.5)
 NUMBER = ParagraphStyle("number", parent=CELL, alignment=TA_RIGHT)
 HEAD = ParagraphStyle("head", parent=CELL, fontName="Times-Bold")
+PLACE_DATE = ParagraphStyle("place_date", fontName="Times-Roman", fontSize=11, leading=14, alignment=TA_RIGHT)
 SIGN = ParagraphStyle("sign", fontName="Times-Roman", fontSize=11, leading=14, alignment=TA_CENTER)
 HASH = ParagraphStyle("hash", fontName="Courier", fontSize=8, leading=10, alignment=TA_CENTER, wordWrap="CJK")
 
@@ -98,7 +99,9 @@ def _table(columns: tuple[tuple[str, int], ...], rows: list[list[object]], width
 
 
 def _signature(block: dict[str, Any]) -> list[Flowable]:
-    cell: list[Flowable] = [Paragraph(f"{escape(block['side'])}<br/>{escape(block['role'])}", SIGN)]
+    cell: list[Flowable] = [
+        Paragraph(f"<b>{escape(block['side'])}</b><br/>{escape(block['position'])}", SIGN)
+    ]
     if block["signed_at"]:
         cell.append(
             Paragraph(
@@ -107,10 +110,94 @@ def _signature(block: dict[str, Any]) -> list[Flowable]:
         )
     else:
         cell.append(Spacer(1, 2 * cm))
-    cell.append(Paragraph(f"<b>{escape(block['name'])}</b>", SIGN))
+    nip = f"<br/>NIP {escape(block['nip'])}" if block.get("nip") else ""
+    cell.append(Paragraph(f"<b>{escape(block['name'])}</b>{nip}", SIGN))
     if block["sha256"]:
         cell.append(Paragraph(document_label("document_hash", sha256=block["sha256"]), HASH))
     return cell
+
+
+def _lampiran(context: dict[str, Any], which: str) -> Paragraph:
+    return Paragraph(document_label(which, number=escape(context["numbers"]["central"])), PART)
+
+
+def _front(context: dict[str, Any], width: float) -> list[Flowable]:
+    """The berita acara itself: title, numbers, opening, parties, what they agree, closing,
+    place and date, signatures; the items follow in its Lampiran."""
+    region = escape(context["province"]["title"])
+    numbers, opening, parties = context["numbers"], context["opening"], context["parties"]
+    rows: list[list[object]] = []
+    for n, (who, called) in enumerate(
+        ((parties["first"], "first_party"), (parties["second"], "second_party")), 1
+    ):
+        rows += [
+            [f"{n}.", "Nama", ":", who["name"]],
+            ["", "NIP", ":", who["nip"] or "-"],
+            ["", "Jabatan", ":", who["position"]],
+            [
+                "",
+                Paragraph(
+                    document_label("on_behalf", who=escape(who["on_behalf"]), called=document_label(called)),
+                    BODY,
+                ),
+                "",
+                "",
+            ],
+        ]
+    table = Table(
+        [[c if isinstance(c, Paragraph) else _text(c, BODY) for c in row] for row in rows],
+        colWidths=[0.8 * cm, 3 * cm, 0.5 * cm, width - 4.3 * cm],
+        style=TableStyle(
+            [("VALIGN", (0, 0), (-1, -1), "TOP")] + [("SPAN", (1, r), (3, r)) for r in range(3, len(rows), 4)]
+        ),
+    )
+    blocks = context["signature_blocks"]
+    story: list[Flowable] = [
+        Paragraph(document_label("heading", year=context["year"], region=region.upper()), TITLE),
+        Paragraph(document_label("numbers", central=numbers["central"], regional=numbers["regional"]), SIGN),
+        Spacer(1, 8),
+        Paragraph(
+            document_label(
+                "opening",
+                day=opening["day"],
+                date=opening["date"],
+                month=opening["month"],
+                year=opening["year"],
+                place=escape(context["place"]),
+            ),
+            BODY,
+        ),
+        table,
+        Paragraph(document_label("agreement", year=context["year"], venue=escape(context["venue"])), BODY),
+        Paragraph(
+            document_label(
+                "agreed_points",
+                agreed=context["agreed_count"],
+                budget=context["agreed_budget"],
+                not_agreed=context["not_agreed_count"],
+                plan_year=context["plan_year"],
+                region=region,
+            ),
+            BODY,
+        ),
+        Paragraph(document_label("closing"), BODY),
+        Paragraph(escape(context["place_date"]), PLACE_DATE),
+        Table(
+            [[_signature(block) for block in blocks]],
+            colWidths=[width / len(blocks)] * len(blocks),
+            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+        ),
+    ]
+    witness = parties["witness"]
+    if witness:
+        nip = f"<br/>NIP {escape(witness['nip'])}" if witness["nip"] else ""
+        story += [
+            Spacer(1, 10),
+            Paragraph(f"{document_label('acknowledged')}<br/>{escape(witness['position'])}", SIGN),
+            Spacer(1, 1.5 * cm),
+            Paragraph(f"<b>{escape(witness['name'])}</b>{nip}", SIGN),
+        ]
+    return story
 
 
 def agreement_pdf(context: dict[str, Any]) -> bytes:
@@ -128,24 +215,7 @@ def agreement_pdf(context: dict[str, Any]) -> bytes:
         author=context["organizer"]["name"],
     )
     width = document.width
-    year, region = context["year"], escape(province["title"])
-    story: list[Flowable] = [
-        Paragraph(document_label("heading", year=year, region=region.upper()), TITLE),
-        Spacer(1, 8),
-        Paragraph(
-            document_label(
-                "opening",
-                date=escape(context["rendered_on"]),
-                organizer=escape(context["organizer"]["name"]),
-                region=region,
-                year=year,
-                venue=escape(context["venue"]),
-                plan_year=context["plan_year"],
-            ),
-            BODY,
-        ),
-        Paragraph(document_label("part_agreed"), PART),
-    ]
+    story: list[Flowable] = [*_front(context, width), PageBreak(), _lampiran(context, "lampiran_agreed")]
     for desk in context["agreed_by_desk"]:
         story.append(_text(f"{desk['title']} ({desk['code']})", DESK))
         rows: list[list[object]] = [
@@ -171,7 +241,7 @@ def agreement_pdf(context: dict[str, Any]) -> bytes:
         _text(document_label("totals", count=context["agreed_count"], budget=context["agreed_budget"]), BODY)
     )
 
-    story.append(Paragraph(document_label("part_not_agreed"), PART))
+    story.append(_lampiran(context, "lampiran_not_agreed"))
     if context["not_agreed"]:
         rows = [
             [n, item["desk"], item["ref"], item["title"], item["budget"], item["notes"]]
@@ -181,16 +251,7 @@ def agreement_pdf(context: dict[str, Any]) -> bytes:
     else:
         story.append(_text(document_label("all_agreed"), BODY))
 
-    story.append(Paragraph(document_label("part_signatures"), PART))
-    blocks = context["signature_blocks"]
-    story.append(
-        Table(
-            [[_signature(block) for block in blocks]],
-            colWidths=[width / len(blocks)] * len(blocks),
-            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
-        )
-    )
-    story.append(Paragraph(document_label("part_attendance"), PART))
+    story.append(_lampiran(context, "lampiran_attendance"))
     if context["attendance"]:
         rows = [
             [

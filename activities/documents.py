@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session, aliased
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.agreement_form import agreement_spec, dated, numbers, parties
 from activities.agreement_pdf import agreement_pdf
-from mail.dates import letter_date, letter_datetime
+from mail.dates import letter_datetime
 from mail.wording import document_label
 from models.records import AgreementDocument, AgreementRequest
 from models.reference import all_regencies
@@ -161,22 +162,19 @@ class DocumentActivities:
                     select(SignatureRow).where(SignatureRow.year == year, SignatureRow.province == province)
                 )
             }
-            signers = {
-                p.role: p
-                for p in db.scalars(
-                    select(ParticipantRow).where(
-                        ParticipantRow.year == year,
-                        ParticipantRow.role.in_(["regional_signer", "central_signer"]),
-                    )
-                )
-                if p.role == "central_signer" or p.province == province
-            }
             desk_titles = dict(
                 db.execute(select(DeskRow.code, DeskRow.title).where(DeskRow.year == year)).all()
             )
             present = daftar_hadir(db, year, province)
-        if cycle is None or progress is None:
-            raise ValueError(f"province {province} of cycle {year} is not registered")
+            if cycle is None or progress is None:
+                raise ValueError(f"province {province} of cycle {year} is not registered")
+            # A kabupaten/kota's own name says what it is: "Kabupaten Aceh Selatan", "Kota Medan".
+            regency = all_regencies().get(province)
+            title = (
+                regency.title if regency is not None else document_label("province_title", name=progress.name)
+            )
+            spec = agreement_spec(cycle)
+            who = parties(db, year, province, title, cycle.organizer_name, spec)
         by_desk: dict[str, list[dict[str, Any]]] = defaultdict(list)
         not_agreed: list[dict[str, Any]] = []
         agreed_budget = 0
@@ -214,22 +212,18 @@ class DocumentActivities:
             )
             by_desk[item.desk].append(view)
 
-        def block(party: str, role: str, side: str, title: str) -> dict[str, Any]:
-            person = signers.get(role)
+        def block(party: str, side: str, person: dict[str, str]) -> dict[str, Any]:
             signature = signatures.get(party) if signed else None
             return {
+                **person,
                 "side": side,
-                "role": title,
-                "name": signature.signer_name if signature else (person.name if person else ""),
+                "name": signature.signer_name if signature else person["name"],
                 "signed_at": letter_datetime(signature.signed_at.replace(tzinfo=UTC), cycle.venue_zone)
                 if signature
                 else None,
                 "sha256": signature.sha256 if signature else None,
             }
 
-        # A kabupaten/kota's own name says what it is: "Kabupaten Aceh Selatan", "Kota Medan".
-        regency = all_regencies().get(province)
-        title = regency.title if regency is not None else document_label("province_title", name=progress.name)
         return {
             "year": year,
             "plan_year": cycle.plan_year,
@@ -244,19 +238,12 @@ class DocumentActivities:
             "agreed_count": sum(len(v) for v in by_desk.values()),
             "agreed_budget": rupiah(agreed_budget),
             "not_agreed": not_agreed,
+            "parties": who,
+            "numbers": numbers(spec, province),
+            "spec": spec,
             "signature_blocks": [
-                block(
-                    "regional",
-                    "regional_signer",
-                    document_label("regional_side", title=title),
-                    document_label("regional_position", title=title),
-                ),
-                block(
-                    "central",
-                    "central_signer",
-                    document_label("central_side"),
-                    document_label("central_position"),
-                ),
+                block("regional", document_label("first_party"), who["first"]),
+                block("central", document_label("second_party"), who["second"]),
             ],
             "not_agreed_count": len(not_agreed),
             "attendance": [
@@ -266,7 +253,7 @@ class DocumentActivities:
 
     def _render(self, request: AgreementRequest) -> AgreementDocument:
         context = self.agreement_context(request.year, request.province, signed=False)
-        context["rendered_on"] = letter_date(request.rendered_at, context["venue_zone"])
+        context.update(dated(request.rendered_at, context["venue_zone"], context["spec"]))
         html = _environment().get_template("documents/agreement.html.j2").render(context)
         content = html.encode("utf-8")
         digest = hashlib.sha256(content).hexdigest()
@@ -322,7 +309,7 @@ class DocumentActivities:
             )
         context = self.agreement_context(request.year, request.province, signed=False)
         # The date the signed text carries, not today's.
-        context["rendered_on"] = letter_date(rendered_at.replace(tzinfo=UTC), context["venue_zone"])
+        context.update(dated(rendered_at.replace(tzinfo=UTC), context["venue_zone"], context["spec"]))
         blocks = self.agreement_context(request.year, request.province, signed=True)["signature_blocks"]
         if any(block["sha256"] != sha256 for block in blocks):
             raise ApplicationError(

@@ -60,6 +60,9 @@ def participant_row(year: int, p: Participant) -> dict[str, object]:
         "email": p.email,
         "language": p.language,
         "zone": p.zone,
+        "nip": p.nip,
+        "position": p.position,
+        "acting": p.acting,
     }
 
 

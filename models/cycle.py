@@ -21,7 +21,7 @@ from pydantic import (
 
 from models.participants import Mailbox, Participant, Role
 from models.reference import Desk, DeskKind, Province, all_provinces, all_regencies, default_desks
-from models.text import WebLink, line
+from models.text import Identifier, WebLink, line
 from schedule.working_time import working_days
 
 
@@ -35,6 +35,20 @@ def _zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone {value!r}") from exc
     return value
+
+
+class AgreementSpec(_Strict):
+    """How each province's berita acara is drawn up."""
+
+    place: line(100) = "Jakarta"  # type: ignore[valid-type]
+    """Where it is made: its opening and the place-and-date line above the signatures."""
+    central_number: line(100) | None = None  # type: ignore[valid-type]
+    regional_number: line(100) | None = None  # type: ignore[valid-type]
+    """Each party's registry number, "{province}" standing for the region's code; None leaves
+    the NOMOR line dotted, for the registry to fill."""
+    acknowledged_by: Identifier | None = None
+    """A participant named under "Mengetahui" (Kementerian PPN/Bappenas, which coordinates the
+    cycle with Kemendagri); None: no such block."""
 
 
 class CycleInfo(_Strict):
@@ -141,6 +155,7 @@ class CycleFile(_Strict):
     """None: the default 36 desks (config/reference)."""
     participants: str
     """The directory CSV, relative to the cycle file."""
+    agreement: AgreementSpec = AgreementSpec()
 
     @field_validator("provinces")
     @classmethod
@@ -206,6 +221,7 @@ class Cycle(BaseModel):
     desks: list[Desk]
     participants: list[Participant]
     level: Literal["province", "regency"] = "province"
+    agreement: AgreementSpec = AgreementSpec()
 
     @property
     def venue_zone(self) -> ZoneInfo:
@@ -259,6 +275,9 @@ def load_cycle(path: str | Path) -> Cycle:
         chosen = set(spec.provinces)
         provinces = [r for r in all_regencies().values() if r.parent in chosen]
     participants = _load_participants(path, spec.participants, provinces, desks)
+    witness = spec.agreement.acknowledged_by
+    if witness is not None and witness not in {p.id for p in participants}:
+        raise CycleFileError(path, [("agreement.acknowledged_by", f"{witness} is not in the directory")])
 
     pre = spec.pre_meeting
     deadlines = spec.deadlines
@@ -285,6 +304,7 @@ def load_cycle(path: str | Path) -> Cycle:
         desks=desks,
         participants=participants,
         level=spec.level,
+        agreement=spec.agreement,
     )
 
 

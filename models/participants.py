@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
 
 from models.text import Identifier, line
 
@@ -57,6 +57,13 @@ class Participant(BaseModel):
     email: Mailbox
     language: Literal["id", "en"] = "id"
     zone: str = "Asia/Jakarta"
+    nip: Annotated[str, StringConstraints(pattern=r"^\d{18}$")] | None = None
+    """Nomor Induk Pegawai: 18 digits, printed under a signer's name."""
+    position: line(200) | None = None  # type: ignore[valid-type]
+    """Jabatan, as a signature block prints it: "Kepala Bappeda Provinsi Papua"; None: the role's
+    usual position in the agreement."""
+    acting: Literal["Plt.", "Plh."] | None = None
+    """Pelaksana Tugas or Pelaksana Harian: written before the position."""
 
     @field_validator("zone")
     @classmethod

@@ -65,8 +65,19 @@ def build(province_codes: list[str], regencies: bool = False) -> list[dict[str, 
         desk_codes: list[str] | None = None,
         zone: str = "Asia/Jakarta",
         language: str = "id",
+        position: str = "",
+        acting: str = "",
     ) -> None:
         name = next(names)
+        # Signers carry a NIP (born, appointed, sex, number: 8 + 6 + 1 + 3 digits), the agreement
+        # prints it; made up from their place in the list, the same on every run.
+        n = len(rows)
+        nip = (
+            f"{1966 + n % 20}{n % 12 + 1:02d}{n % 28 + 1:02d}"
+            f"{1990 + n % 25}{(n // 3) % 12 + 1:02d}{1 + n % 2}{n % 1000:03d}"
+            if role in ("central_signer", "regional_signer") or position
+            else ""
+        )
         rows.append(
             {
                 "id": pid,
@@ -78,15 +89,21 @@ def build(province_codes: list[str], regencies: bool = False) -> list[dict[str, 
                 "email": f"{_local_part(name)}@{domain}",
                 "language": language,
                 "zone": zone,
+                "nip": nip,
+                "position": position,
+                "acting": acting,
             }
         )
 
     bangda = "bangda.kemendagri.test"
+    # As in February 2022, the Director General's office is held by a Plt. (the source news item).
     add(
         "ORG-01",
         "central_signer",
         "Direktorat Perencanaan, Evaluasi dan Informasi Pembangunan Daerah, Ditjen Bina Bangda",
         bangda,
+        position="Direktur Jenderal Bina Pembangunan Daerah",
+        acting="Plt.",
     )
     for i in range(2, 9):
         add(f"ORG-{i:02d}", "organizer", "Sekretariat Rakortekrenbang, Ditjen Bina Bangda", bangda)
@@ -108,6 +125,8 @@ def build(province_codes: list[str], regencies: bool = False) -> list[dict[str, 
             "bappenas.test",
             desk_codes=[kewilayahan[(i - 1) % len(kewilayahan)].code],
             language="en" if i % 6 == 0 else "id",
+            # The first is named under "Mengetahui" in the 2022 agreements (cycle file).
+            position="Direktur Regional I Kementerian PPN/Bappenas" if i == 1 else "",
         )
     for n, d in enumerate([] if regencies else desks):
         agency = "".join(w[0] for w in d.lead_agency.replace("/", " ").split() if w[0].isupper())
@@ -128,7 +147,15 @@ def build(province_codes: list[str], regencies: bool = False) -> list[dict[str, 
                 continue
             domain = f"bappeda.{_local_part(r.name).replace('.', '')}.test"
             org = f"Bappeda {r.name}"
-            add(f"R{r.code}-KEPALA", "regional_signer", org, domain, province=r.code, zone=r.zone)
+            add(
+                f"R{r.code}-KEPALA",
+                "regional_signer",
+                org,
+                domain,
+                province=r.code,
+                zone=r.zone,
+                position=f"Kepala Bappeda {r.name}",
+            )
             add(
                 f"R{r.code}-KOORD",
                 "province_coordinator",
@@ -147,7 +174,15 @@ def build(province_codes: list[str], regencies: bool = False) -> list[dict[str, 
         slug = _local_part(p.name).replace(".", "")
         domain = f"{slug}.prov.test"
         org = f"Bappeda Provinsi {p.name}"
-        add(f"P{code}-KEPALA", "regional_signer", org, domain, province=code, zone=p.zone)
+        add(
+            f"P{code}-KEPALA",
+            "regional_signer",
+            org,
+            domain,
+            province=code,
+            zone=p.zone,
+            position=f"Kepala Bappeda Provinsi {p.name}",
+        )
         add(
             f"P{code}-KOORD",
             "province_coordinator",

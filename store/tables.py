@@ -56,6 +56,10 @@ class ParticipantRow(Base):
     email: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2))
     zone: Mapped[str] = mapped_column(String(64))
+    nip: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    position: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    acting: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    """Plt. or Plh., before the position."""
 
 
 class ProvinceProgressRow(Base):

@@ -130,11 +130,13 @@ def write_cycle(
     with (CYCLE_2022.parent / "participants.csv").open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["province"] in ("", *provinces)]
     if desks is not None:
+        # Everyone the cycle file names by id stays, whatever their desks.
+        named = set(re.findall(r'^acknowledged_by = "([^"]+)"', text, flags=re.M))
         kept = []
         for row in rows:
             own = [d for d in row["desks"].split(";") if d]
             row["desks"] = ";".join(d for d in own if d in desks)
-            if not own or row["desks"] or row["province"]:
+            if not own or row["desks"] or row["province"] or row["id"] in named:
                 kept.append(row)
         rows = kept
     with (folder / "participants.csv").open("w", encoding="utf-8", newline="") as f:

@@ -190,7 +190,13 @@ def test_agreement_matches_golden_html_and_its_pdf_holds_the_same_items(
     start = html.index('<section class="lembar-pengesahan">')
     end = html.index("</section>\n", start) + len("</section>\n")
     assert (html[:start] + html[end:]).encode("utf-8") == Path(to_sign.path).read_bytes()
-    assert "Senin, 14 Maret 2022" in html and "Kamis, 17 Maret 2022" not in html
+    # The naskah dinas form: the date written out, the parties with NIP and position, Mengetahui.
+    assert "Pada hari ini Senin, tanggal empat belas, bulan Maret, tahun dua ribu dua puluh dua" in html
+    assert "Jakarta, 14 Maret 2022" in html and "17 Maret 2022" not in html
+    assert "selanjutnya disebut <strong>PIHAK KESATU</strong>" in html
+    assert "Kepala Bappeda Provinsi Papua" in html
+    assert "Plt. Direktur Jenderal Bina Pembangunan Daerah" in html and "Mengetahui," in html
+    assert "Demikian Berita Acara Kesepakatan ini dibuat" in html and "LAMPIRAN III" in html
     assert html[start:end].count(to_sign.sha256) == 3  # the text's own, and each signature's
     assert (signed.items_agreed, signed.items_not_agreed) == (4, 2)
     # Markup typed into an item's title is shown, never interpreted.
@@ -205,7 +211,7 @@ def test_agreement_matches_golden_html_and_its_pdf_holds_the_same_items(
                 assert f"94-{desk}-0{n}" in flat
         assert "Rp39.500.000.000" in flat  # 2 desks × (12,5 + 7,25) miliar agreed
         assert "Readiness criteria (FS/DED) belum terpenuhi" in flat
-        assert "Daftar Hadir" in flat and "Yosef Kambu (mewakili" in flat
+        assert "DAFTAR HADIR" in flat and "Yosef Kambu (mewakili" in flat
     # The filed PDF: the signed pages unchanged, then the Lembar Pengesahan.
     to_sign_pages = [page.extract_text() for page in PdfReader(to_sign.pdf_path).pages]  # type: ignore[arg-type]
     filed_pages = [page.extract_text() for page in PdfReader(signed.pdf_path).pages]  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from mail.dates import DEADLINE_ZONE, letter_date, letter_datetime, letter_datet
 from mail.wording import (
     LABELS,
     TEMPLATES_DIR,
+    official_letter,
     party_title,
     region_title,
     reminder_when,
@@ -94,13 +95,25 @@ def letter_facts(outgoing: Outgoing, language: str) -> dict[str, Any]:
     """What a letter's template is given from the mail's facts, its phrases in ``language``."""
     facts = outgoing.facts
     context: dict[str, Any] = facts.model_dump(
-        exclude={"about", "region", "deadline_at", "party", "step", "unconfirmed", "unsigned", "moved_from"}
+        exclude={
+            "about",
+            "region",
+            "deadline_at",
+            "party",
+            "step",
+            "unconfirmed",
+            "unsigned",
+            "moved_from",
+            "letter",
+        }
     )
     region = getattr(facts, "region", None)
     context["region"] = ""
     if isinstance(region, Region):
-        context.update(region.model_dump(exclude={"kabupaten_kota"}))
+        context.update(region.model_dump(exclude={"kabupaten_kota", "letter"}))
         context["region"] = region_title(region, language)
+    letter = getattr(facts, "letter", None) or (region.letter if isinstance(region, Region) else None)
+    context["letter_ref"] = official_letter(letter, language) if letter is not None else ""
     if isinstance(facts, PreMeetingFacts | SessionFacts):
         context["reminder_when"] = reminder_when(outgoing.variant, facts.minutes_before, language)
     if isinstance(facts, SignOffFacts):

@@ -10,6 +10,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from babel.dates import format_date
+
+from models.cycle import OfficialLetter
 from models.messages import EscalationFacts, EscalationStep, Region
 from models.stages import Party
 
@@ -78,3 +81,17 @@ def pre_meeting_summary(year: int) -> str:
 
 def pre_meeting_location(studio: str) -> str:
     return label(CYCLE_LANGUAGE, "pre_meeting_location", studio=studio)
+
+
+def official_letter(letter: OfficialLetter, language: str) -> str:
+    """ "surat Direktur Jenderal … Nomor … tanggal 26 Januari 2022 perihal …": the letter an
+    invitation follows up on."""
+    day = format_date(letter.date, "d MMMM y", locale=language)
+    return label(
+        language,
+        "letter_ref",
+        signed_by=letter.signed_by,
+        number=letter.number,
+        date=day,
+        subject=letter.subject,
+    )

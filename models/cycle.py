@@ -37,6 +37,16 @@ def _zone(value: str) -> str:
     return value
 
 
+class OfficialLetter(_Strict):
+    """The letter that announced the cycle, which every invitation follows up on."""
+
+    signed_by: line(200) = "Direktur Jenderal Bina Pembangunan Daerah"  # type: ignore[valid-type]
+    """The position it was signed in."""
+    number: line(100)  # type: ignore[valid-type]
+    date: date
+    subject: line(300)  # type: ignore[valid-type]
+
+
 class AgreementSpec(_Strict):
     """How each province's berita acara is drawn up."""
 
@@ -156,6 +166,7 @@ class CycleFile(_Strict):
     participants: str
     """The directory CSV, relative to the cycle file."""
     agreement: AgreementSpec = AgreementSpec()
+    letter: OfficialLetter | None = None
 
     @field_validator("provinces")
     @classmethod
@@ -222,6 +233,7 @@ class Cycle(BaseModel):
     participants: list[Participant]
     level: Literal["province", "regency"] = "province"
     agreement: AgreementSpec = AgreementSpec()
+    letter: OfficialLetter | None = None
 
     @property
     def venue_zone(self) -> ZoneInfo:
@@ -305,6 +317,7 @@ def load_cycle(path: str | Path) -> Cycle:
         participants=participants,
         level=spec.level,
         agreement=spec.agreement,
+        letter=spec.letter,
     )
 
 

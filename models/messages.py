@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from models.cycle import Organizer
+from models.cycle import OfficialLetter, Organizer
 from models.stages import Party
 
 
@@ -64,11 +64,14 @@ class Region(BaseModel):
     province_name: str
     kabupaten_kota: bool = False
     """A kabupaten/kota's name already says what it is; a province's is "Provinsi …"."""
+    letter: OfficialLetter | None = None
+    """The letter that announced the cycle, which an invitation follows up on."""
 
 
 class PreMeetingFacts(BaseModel):
     about: Literal["pre_meeting"] = "pre_meeting"
     cycle_name: str
+    letter: OfficialLetter | None = None
     plan_year: int
     host_studio: str
     minutes_before: int

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.clock import CycleClock
-from models.cycle import Cycle, Deadlines, Organizer, Reminders
+from models.cycle import Cycle, Deadlines, OfficialLetter, Organizer, Reminders
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
 from models.participants import Mailbox, Participant
 from models.reference import Desk, Province
@@ -72,6 +72,8 @@ class ProvinceInput(BaseModel):
     desks: list[Desk]
     """Its sessions, people and simulated participants are not here but in the database, loaded
     by the workflow at its start, so that no payload and no history grows with the cycle's size."""
+    letter: OfficialLetter | None = None
+    """The letter that announced the cycle, which invitations follow up on."""
 
     @classmethod
     def of(cls, cycle: Cycle, code: str, clock: CycleClock) -> ProvinceInput:
@@ -95,6 +97,7 @@ class ProvinceInput(BaseModel):
             deadlines=cycle.deadlines,
             reminders=cycle.reminders,
             desks=cycle.desks,
+            letter=cycle.letter,
         )
 
 

@@ -60,6 +60,7 @@ def pre_meeting_mail(
     event = pre_meeting_event(cycle)
     facts = PreMeetingFacts(
         cycle_name=cycle.name,
+        letter=cycle.letter,
         plan_year=cycle.plan_year,
         host_studio=cycle.pre_meeting.host_studio,
         minutes_before=cycle.reminders.minutes_before,

@@ -65,6 +65,7 @@ class ProvinceMailer:
             plan_year=input.plan_year,
             province_name=input.province.name,
             kabupaten_kota=input.province.parent is not None,
+            letter=input.letter,
         )
 
     async def send(

@@ -321,3 +321,24 @@ def test_an_update_says_what_it_moves_the_session_from(who: str, said: str) -> N
     # Without a new time (a new room or link only), it says the time stands.
     same = message(outgoing(MailKind.SESSION_UPDATE, 1), who).get_body(("plain",)).get_content()
     assert ("tetap pada" if who == "WIT" else "stays on") in same
+
+
+def test_an_invitation_follows_up_on_the_cycles_letter() -> None:
+    from datetime import date
+
+    from models.cycle import OfficialLetter
+
+    letter = OfficialLetter(
+        number="050/0411/Bangda", date=date(2022, 1, 26), subject="Undangan Rakortekrenbang"
+    )
+    invite = outgoing(MailKind.SESSION_INVITE, 0)
+    facts = invite.facts.model_copy(
+        update={"region": invite.facts.region.model_copy(update={"letter": letter})}
+    )  # type: ignore[union-attr]
+    text = message(invite.model_copy(update={"facts": facts}), "WIT").get_body(("plain",)).get_content()
+    assert (
+        "Menindaklanjuti surat Direktur Jenderal Bina Pembangunan Daerah Nomor 050/0411/Bangda tanggal "
+        "26 Januari 2022 perihal Undangan Rakortekrenbang, kami mengundang Bapak/Ibu"
+    ) in " ".join(text.split())
+    english = message(invite.model_copy(update={"facts": facts}), "EN").get_body(("plain",)).get_content()
+    assert "Following up on the letter of the Direktur Jenderal" in " ".join(english.split())

@@ -23,6 +23,7 @@ from mail.wording import (
     TEMPLATES_DIR,
     official_letter,
     party_title,
+    pre_meeting_location,
     region_title,
     reminder_when,
     step_name,
@@ -214,14 +215,17 @@ def write_letter(
         # The reader's time, with the venue's beside it only where it reads differently (a WIB
         # reader is not told the time twice, Pontianak's WIB included).
         context["when"] = letter_datetime_beside(event.starts_at, zone, event.zone, language)
-        context["location"] = event.location
+        location = event.location
+        if isinstance(outgoing.facts, PreMeetingFacts):
+            location = pre_meeting_location(outgoing.facts.host_studio, language)
+        context["location"] = location
         context["day"] = letter_date(event.starts_at, zone, language)
         moved_from = getattr(outgoing.facts, "moved_from", None)
         context["moved_from"] = (
             letter_datetime_beside(moved_from, zone, event.zone, language) if moved_from else None
         )
         details.append((labels["when"], context["when"], None))
-        details.append((labels["location"], event.location, None))
+        details.append((labels["location"], location, None))
         if event.online_link:
             details.append((labels["online"], event.online_link, event.online_link))
     deadline = getattr(outgoing.facts, "deadline_at", None)

@@ -79,8 +79,10 @@ def pre_meeting_summary(year: int) -> str:
     return label(CYCLE_LANGUAGE, "pre_meeting_summary", year=year)
 
 
-def pre_meeting_location(studio: str) -> str:
-    return label(CYCLE_LANGUAGE, "pre_meeting_location", studio=studio)
+def pre_meeting_location(studio: str, language: str = CYCLE_LANGUAGE) -> str:
+    """Where the pre-meeting is: online, hosted from a studio. The calendar entry says it in the
+    cycle's language; a letter in its reader's."""
+    return label(language, "pre_meeting_location", studio=studio)
 
 
 def official_letter(letter: OfficialLetter, language: str) -> str:

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
 
     output_dir: Path = Field(VAR_DIR / "output", validation_alias="RAKORTEK_OUTPUT_DIR")
     """Where agreements and exports are written."""
+    signing_key: Path | None = Field(None, validation_alias="RAKORTEK_SIGNING_KEY")
+    signing_cert: Path | None = Field(None, validation_alias="RAKORTEK_SIGNING_CERT")
+    signing_chain: Path | None = Field(None, validation_alias="RAKORTEK_SIGNING_CHAIN")
+    """The deployment's document-signing key and certificate (PEM), and its CA chain: each
+    filed agreement's PDF carries a PAdES signature per party. Unset: the PDF is filed unsigned."""
 
     board_host: str = Field("127.0.0.1", validation_alias="RAKORTEK_BOARD_HOST")
     board_port: int = Field(8000, validation_alias="RAKORTEK_BOARD_PORT")

@@ -25,6 +25,7 @@ from activities.simulation import SimulationActivities
 from commands.namespace import SearchAttributesMissing, require_search_attributes
 from mail.transport import SmtpConfig, SmtpPool
 from security import tokens
+from security.signing import AgreementSigner, SigningFiles
 from security.tokens import TokenIssuer
 from settings import Settings, Unsafe, load_settings, require_production_safe
 from store.database import connect
@@ -79,6 +80,13 @@ class TokenSecretMissing(RuntimeError):
     """A worker cannot check who acts without the token secret."""
 
 
+def agreement_signer(settings: Settings) -> AgreementSigner | None:
+    """The deployment's document signer, when its key and certificate are configured."""
+    if settings.signing_key is None or settings.signing_cert is None:
+        return None
+    return AgreementSigner(SigningFiles(settings.signing_key, settings.signing_cert, settings.signing_chain))
+
+
 def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
     """Versioned workers, when the deployment gives a build id: a cycle runs for six weeks, and
     each one (with its provinces) finishes on the version of the code it started on."""
@@ -124,7 +132,7 @@ async def rakortek_worker(
     planning = PlanningActivities(engine)
     messages = MessageActivities(engine, pool, settings.mail_from, issuer, settings.portal_url)
     pdf_pool = pdf_processes(settings.worker_pdf_processes)
-    documents = DocumentActivities(engine, settings.output_dir, pdf_pool)
+    documents = DocumentActivities(engine, settings.output_dir, pdf_pool, agreement_signer(settings))
     simulation = SimulationActivities(
         client, engine, issuer, settings.portal_url, settings.simulate_through_portal
     )

@@ -26,6 +26,7 @@ from mail.dates import letter_datetime
 from mail.wording import document_label
 from models.records import AgreementDocument, AgreementRequest
 from models.reference import all_regencies
+from security.signing import AgreementSigner, SignedBy
 from store.database import upsert, utc
 from store.tables import (
     AgreementRow,
@@ -132,10 +133,18 @@ def pdf_processes(count: int) -> Executor | None:
 
 
 class DocumentActivities:
-    def __init__(self, engine: Engine, output_dir: Path, pdf_pool: Executor | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        output_dir: Path,
+        pdf_pool: Executor | None = None,
+        signer: AgreementSigner | None = None,
+    ) -> None:
         self.engine = engine
         self.output_dir = output_dir
         self.pdf_pool = pdf_pool
+        self.signer = signer
+        """Signs the filed PDF once per party; None files it unsigned."""
 
     def agreement_context(self, year: int, province: str, signed: bool) -> dict[str, Any]:
         with Session(self.engine) as db:
@@ -328,6 +337,16 @@ class DocumentActivities:
         pdf = (
             self.pdf_pool.submit(agreement_pdf, context).result() if self.pdf_pool else agreement_pdf(context)
         )
+        if self.signer is not None:
+            fields = ("PIHAK_KESATU", "PIHAK_KEDUA")
+            pdf = self.signer.sign(
+                pdf,
+                [
+                    SignedBy(field, block["name"], block["position"], block["side"], block["signed_at"])
+                    for field, block in zip(fields, blocks, strict=True)
+                ],
+                context["place"],
+            )
         _write_atomically(filed_path.with_suffix(".pdf"), pdf)
         return AgreementDocument(
             path=str(filed_path),

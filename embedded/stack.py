@@ -11,9 +11,11 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from embedded.binaries import temporal_cli
+from security.signing import SigningFiles, make_test_ca
 from settings import PROJECT_DIR
 from web.serve import free_port
 from workflows.search_attributes import SEARCH_ATTRIBUTES
@@ -70,6 +72,10 @@ class EmbeddedStack:
     def output_folder(self) -> Path:
         return self.folder / "output"
 
+    @cached_property
+    def signing(self) -> SigningFiles:
+        return make_test_ca(self.folder / "signing")
+
     def environment(self) -> dict[str, str]:
         return {
             **os.environ,
@@ -84,6 +90,10 @@ class EmbeddedStack:
             "RAKORTEK_PORTAL_URL": self.portal_url,
             # A quarter of the provinces' simulated people act through the portal's forms.
             "RAKORTEK_SIMULATE_THROUGH_PORTAL": "0.25",
+            # The rehearsal's own test CA signs the filed agreements (security/signing.py).
+            "RAKORTEK_SIGNING_KEY": str(self.signing.key),
+            "RAKORTEK_SIGNING_CERT": str(self.signing.cert),
+            "RAKORTEK_SIGNING_CHAIN": str(self.signing.chain),
         }
 
     def _spawn(self, args: list[str], log: str) -> subprocess.Popen[bytes]:

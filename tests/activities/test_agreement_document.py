@@ -11,6 +11,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,6 +37,7 @@ from models.records import (
     SignatureRecord,
 )
 from models.stages import Party
+from security.signing import AgreementSigner, make_test_ca
 from store.database import connect
 from store.tables import OutcomeItemRow
 from tests.conftest import write_cycle
@@ -154,11 +160,13 @@ def documents(database_url: str, tmp_path: Path) -> DocumentActivities:
                 at=desk_1.starts_at,
             )
         )
-    return DocumentActivities(engine, tmp_path / "output")
+    return DocumentActivities(
+        engine, tmp_path / "output", signer=AgreementSigner(make_test_ca(tmp_path / "ca"))
+    )
 
 
 def test_agreement_matches_golden_html_and_its_pdf_holds_the_same_items(
-    documents: DocumentActivities,
+    documents: DocumentActivities, tmp_path: Path
 ) -> None:
     env = ActivityEnvironment()
     request = AgreementRequest(year=2022, province="94", rendered_at=datetime(2022, 3, 14, 9, tzinfo=WIB))
@@ -218,6 +226,20 @@ def test_agreement_matches_golden_html_and_its_pdf_holds_the_same_items(
     assert filed_pages[: len(to_sign_pages)] == to_sign_pages
     assert "Lembar Pengesahan" in filed_pages[-1]
     signed_text = " ".join("".join(filed_pages).split())
+    # The filed PDF is signed, once per party, each signature naming its signer and position; both
+    # validate against the deployment's CA, and the last covers the whole file.
+    ca = load_cert_from_pemder(str(tmp_path / "ca" / "ca.pem"))
+    context = ValidationContext(trust_roots=[ca])
+    with open(signed.pdf_path, "rb") as filed:  # type: ignore[arg-type]
+        embedded = PdfFileReader(filed).embedded_signatures
+        statuses = [validate_pdf_signature(signature, context) for signature in embedded]
+        names = [signature.sig_object["/Name"] for signature in embedded]
+    assert [s.bottom_line for s in statuses] == [True, True]
+    assert statuses[-1].coverage is SignatureCoverageLevel.ENTIRE_FILE
+    assert names == [
+        "Kepala Bappeda Provinsi Papua, Kepala Bappeda Provinsi Papua",
+        "Direktur Jenderal Bina Pembangunan Daerah, Plt. Direktur Jenderal Bina Pembangunan Daerah",
+    ]
     assert to_sign.sha256 in signed_text.replace(" ", "")
     assert "Direktur Jenderal Bina Pembangunan Daerah" in signed_text
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import io
 import re
 from collections import Counter
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import icalendar
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from temporalio.testing import WorkflowEnvironment
@@ -16,6 +25,7 @@ from embedded.smtp import MailStore
 from models.cycle import load_cycle
 from models.workflow_io import CycleInput
 from schedule.plan import plan_sessions
+from security.signing import SigningFiles, make_test_ca
 from settings import Settings
 from store.database import connect
 from store.tables import (
@@ -35,9 +45,17 @@ MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.MULTILINE | re.IGNORECA
 
 
 async def test_2022_cycle_runs_to_completed(
-    time_skipping: WorkflowEnvironment, settings: Settings, mail: tuple[MailStore, int], task_queue: str
+    time_skipping: WorkflowEnvironment,
+    settings: Settings,
+    mail: tuple[MailStore, int],
+    task_queue: str,
+    tmp_path: Path,
 ) -> None:
     cycle = load_cycle(CYCLE_2022)
+    ca = make_test_ca(tmp_path / "ca")
+    settings = settings.model_copy(
+        update={"signing_key": ca.key, "signing_cert": ca.cert, "signing_chain": ca.chain}
+    )
     client = time_skipping.client
     async with rakortek_worker(client, settings, task_queue):
         summary = await client.execute_workflow(
@@ -69,6 +87,7 @@ async def test_2022_cycle_runs_to_completed(
         assert count(ConfirmationRow) == agreed
         assert count(SignatureRow) == 68
         assert count(AgreementRow) == 34
+        agreements = list(db.scalars(select(AgreementRow)))
         outbox = Counter(
             (kind, status) for kind, status in db.execute(select(OutboxRow.kind, OutboxRow.status))
         )
@@ -121,3 +140,32 @@ async def test_2022_cycle_runs_to_completed(
     event = next(iter(parsed.walk("VEVENT")))
     assert event.decoded("dtstart").year == 2022
     assert not parsed.get_missing_tzids()
+
+    # Every province's filed agreement is what both sides signed, and signed as PDF.
+    await check_filed_agreements(agreements, ca)
+
+
+def filed_pdfs(agreements: list[AgreementRow]) -> dict[str, bytes]:
+    """Each province's filed PDF, once its filed HTML is found to be the signed document's bytes
+    unchanged and the signed document's hash the recorded (and exported) one."""
+    pdfs = {}
+    for agreement in agreements:
+        signed = Path(agreement.path).read_bytes()
+        assert hashlib.sha256(signed).hexdigest() == agreement.sha256
+        filed = Path(agreement.path).with_name(f"berita-acara-{agreement.province}-ditandatangani.html")
+        filed_text = filed.read_bytes()
+        end = signed.rindex(b"</body>")
+        assert filed_text.startswith(signed[:end]) and filed_text.endswith(signed[end:])
+        pdfs[agreement.province] = filed.with_suffix(".pdf").read_bytes()
+    return pdfs
+
+
+async def check_filed_agreements(agreements: list[AgreementRow], ca: SigningFiles) -> None:
+    """The filed PDF's two signatures valid against the deployment's CA, the last over the
+    whole file."""
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(ca.chain))])
+    for province, pdf in (await asyncio.to_thread(filed_pdfs, agreements)).items():
+        embedded = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+        statuses = [await async_validate_pdf_signature(signature, context) for signature in embedded]
+        assert len(statuses) == 2 and all(status.bottom_line for status in statuses), province
+        assert statuses[-1].coverage is SignatureCoverageLevel.ENTIRE_FILE

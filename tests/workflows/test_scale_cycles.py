@@ -89,6 +89,7 @@ async def test_regency_level_cycle_runs_each_kabupaten_kota_through_its_province
     agreement = (
         settings.output_dir / "2024" / "agreements" / "berita-acara-1101-ditandatangani.html"
     ).read_text(encoding="utf-8")
-    assert "Pemerintah Kabupaten Aceh Selatan menyepakati" in agreement
+    assert "bertindak untuk dan atas nama Pemerintah Kabupaten Aceh Selatan" in agreement
+    assert "DENGAN<br>PEMERINTAH KABUPATEN ACEH SELATAN" in agreement
     assert "RKPD Kabupaten Aceh Selatan" in agreement and "Kepala Bappeda Kabupaten" in agreement
     assert "Pemerintah Provinsi" not in agreement and "PROVINSI" not in agreement

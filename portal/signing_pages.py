@@ -19,13 +19,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from activities.agreement_form import person_view
 from mail.dates import letter_datetime
+from mail.wording import document_label
 from models.participants import Role
 from models.stages import Party, Stage
 from portal.home import cycle_of
 from portal.pages import Note, Portal, labels, origin_of
 from portal.visitors import Visitor
-from store.tables import AgreementRow, ProvinceProgressRow, SignatureRow
+from store.tables import AgreementRow, ParticipantRow, ProvinceProgressRow, SignatureRow
 
 PARTY_OF_ROLE = {Role.REGIONAL_SIGNER.value: Party.REGIONAL, Role.CENTRAL_SIGNER.value: Party.CENTRAL}
 
@@ -89,6 +91,17 @@ class SigningPages:
             )
         return agreement, progress.stage if progress else "", states
 
+    def _position(self, visitor: Visitor, party: Party, region_title: str) -> str:
+        """The signer's position as the berita acara prints it (activities/agreement_form.py)."""
+        default = (
+            document_label("regional_position", title=region_title)
+            if party is Party.REGIONAL
+            else document_label("central_position")
+        )
+        with Session(self.engine) as db:
+            person = db.get(ParticipantRow, (visitor.year, visitor.id))
+        return person_view(person, default)["position"]
+
     async def choose(self, request: Request) -> Response:
         return await self.portal.choose_province(request, "/tanda-tangan")
 
@@ -133,6 +146,7 @@ class SigningPages:
         mine = next(s for s in states if s.party == party.value)
         voided = mine.signer is not None and not mine.current
         title = next((p.title for p in cycle.provinces if p.code == province), province)
+        position = await asyncio.to_thread(self._position, visitor, party, title)
         return self.portal.render(
             request,
             "signing.html.j2",
@@ -144,7 +158,7 @@ class SigningPages:
             agreement=agreement,
             open=stage == Stage.SIGN_OFF.value and agreement is not None,
             party=party.value,
-            position=t[f"position_{party.value}"],
+            position=position,
             states=states,
             mine=mine,
             voided=voided,

@@ -107,6 +107,8 @@ async def test_confirmation_and_both_signatures_from_the_portal(running_cycle: R
                 data={"csrftoken": cookies["csrftoken"], "sha256": "0" * 64, "consent": "ya"},
             )
         assert stale.status_code == 409 and "Berita acara berubah sejak halaman ini dibuka" in stale.text
+        # The signer's position as the berita acara prints it, from the directory.
+        assert "Kepala Bappeda Provinsi Papua" in await page.locator("main").inner_text()
         await sign_by_keyboard(page)
         assert await serious_violations(page) == []
         await page.set_viewport_size({"width": 360, "height": 800})
@@ -129,6 +131,7 @@ async def test_confirmation_and_both_signatures_from_the_portal(running_cycle: R
         await page.goto(running_cycle.link_in(central))
         await page.get_by_role("link", name="Tanda tangan").click()
         await page.get_by_role("link", name="Provinsi Papua").click()
+        assert "Plt. Direktur Jenderal Bina Pembangunan Daerah" in await page.locator("main").inner_text()
         await sign_by_keyboard(page)
         await shoot(page, "portal", "tanda-tangan")
         await browser.close()

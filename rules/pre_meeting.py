@@ -32,6 +32,18 @@ def cycle_token(
     )
 
 
+def cycle_reply_token(cycle: Cycle, token: str | None, now: datetime, invitee: Participant) -> None:
+    """An invitee's own token, or an organizer's feeding the reply in (rules/access.py)."""
+    require_reply_token(
+        token,
+        year=cycle.year,
+        province="",
+        now=now,
+        ends_at=cycle.deadlines.cycle_ends_at,
+        invitee=invitee,
+    )
+
+
 def check_attendance(
     cycle: Cycle, people: dict[str, Participant], update: RecordAttendance, now: datetime
 ) -> Participant:
@@ -49,14 +61,7 @@ def check_reply(cycle: Cycle, people: dict[str, Participant], update: RecordRepl
     if update.desk is not None:
         raise refuse("a desk session's reply goes to its province")
     invitee = actor_of(people, update.actor)
-    require_reply_token(
-        update.token,
-        year=cycle.year,
-        province="",
-        now=now,
-        ends_at=cycle.deadlines.cycle_ends_at,
-        invitee=invitee,
-    )
+    cycle_reply_token(cycle, update.token, now, invitee)
     if update.sequence != 0:
         raise refuse(f"SEQUENCE {update.sequence} does not match the pre-meeting's 0")
 
@@ -67,14 +72,7 @@ def check_check_in(cycle: Cycle, people: dict[str, Participant], update: CheckIn
     if update.desk is not None:
         raise refuse("a desk session's check-in goes to its province")
     invitee = actor_of(people, update.actor)
-    require_reply_token(
-        update.token,
-        year=cycle.year,
-        province="",
-        now=now,
-        ends_at=cycle.deadlines.cycle_ends_at,
-        invitee=invitee,
-    )
+    cycle_reply_token(cycle, update.token, now, invitee)
     pre = cycle.pre_meeting
     if now < pre.starts_at - CHECK_IN_OPENS:
         raise refuse(

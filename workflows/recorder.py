@@ -19,7 +19,6 @@ worker, would hold workflow tasks open past their timeout. So do the plan, the d
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
@@ -66,8 +65,6 @@ TOGETHER: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[[list[Any]
     ),
 }
 """Writes that may go together in one: the single write, its batch and how to wrap the rows."""
-UPDATE_ID_KEPT = 200
-"""The audit trail's column for update ids (store/tables.py, ActionRow)."""
 MAX_TOGETHER = 500
 """Rows per write at most: one transaction, one local activity's input, kept small."""
 
@@ -111,10 +108,8 @@ class Recorder:
         portal session, address and browser when they acted in the portal."""
         update = workflow.current_update_info()
         token, origin = acting.token, acting.origin
+        # The update guard (workflows/update_guard.py) lets only ids the column holds through.
         update_id = update.id if update else ""
-        if len(update_id) > UPDATE_ID_KEPT:
-            # The client chooses the id; a longer one than the column holds would never be written.
-            update_id = "sha256:" + hashlib.sha256(update_id.encode()).hexdigest()
         self.record(
             RecordActivities.record_action,
             ActionRecord(

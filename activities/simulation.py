@@ -22,7 +22,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateS
 from temporalio.exceptions import ApplicationError
 
 from activities.portal_steps import act_in_portal
-from models.cycle import CYCLE_GRACE
+from models.cycle import cycle_ends_after
 from models.items import (
     FundingSource,
     ItemConfirmation,
@@ -154,7 +154,7 @@ class SimulationActivities:
             cycle = db.get(CycleRow, year)
         if cycle is None or cycle.sign_off_deadline is None:
             raise LookupError(f"cycle {year} is not registered")
-        ends_at = cycle.sign_off_deadline.replace(tzinfo=UTC) + CYCLE_GRACE
+        ends_at = cycle_ends_after(cycle.sign_off_deadline.replace(tzinfo=UTC))
         return self.issuer.issue(
             claims_for(holder.sub, year, holder.province, holder.role, expires_at=ends_at)
         )

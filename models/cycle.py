@@ -126,10 +126,15 @@ class Deadlines(_Strict):
     def cycle_ends_at(self) -> datetime:
         """When the links in people's mail stop acting: a month after the sign-off deadline,
         time for a late signature and the escalation that chases it, and no longer."""
-        return self.sign_off + CYCLE_GRACE
+        return cycle_ends_after(self.sign_off)
 
 
 CYCLE_GRACE = timedelta(days=30)
+
+
+def cycle_ends_after(sign_off: datetime) -> datetime:
+    """When links stop acting, given the sign-off deadline (Deadlines.cycle_ends_at)."""
+    return sign_off + CYCLE_GRACE
 
 
 class Reminders(_Strict):

@@ -146,7 +146,9 @@ class DocumentActivities:
         self.signer = signer
         """Signs the filed PDF once per party; None files it unsigned."""
 
-    def agreement_context(self, year: int, province: str, signed: bool) -> dict[str, Any]:
+    def agreement_context(self, year: int, province: str) -> dict[str, Any]:
+        """What the berita acara says: ``signature_blocks`` as the document to sign prints them
+        (blank), ``signed_blocks`` with each party's signature on record (its Lembar Pengesahan)."""
         with Session(self.engine) as db:
             cycle = db.get(CycleRow, year)
             progress = db.get(ProvinceProgressRow, (year, province))
@@ -221,7 +223,7 @@ class DocumentActivities:
             )
             by_desk[item.desk].append(view)
 
-        def block(party: str, side: str, person: dict[str, str]) -> dict[str, Any]:
+        def block(party: str, side: str, person: dict[str, str], signed: bool) -> dict[str, Any]:
             signature = signatures.get(party) if signed else None
             return {
                 **person,
@@ -251,8 +253,12 @@ class DocumentActivities:
             "numbers": numbers(spec, province),
             "spec": spec,
             "signature_blocks": [
-                block("regional", document_label("first_party"), who["first"]),
-                block("central", document_label("second_party"), who["second"]),
+                block("regional", document_label("first_party"), who["first"], signed=False),
+                block("central", document_label("second_party"), who["second"], signed=False),
+            ],
+            "signed_blocks": [
+                block("regional", document_label("first_party"), who["first"], signed=True),
+                block("central", document_label("second_party"), who["second"], signed=True),
             ],
             "not_agreed_count": len(not_agreed),
             "attendance": [
@@ -261,7 +267,7 @@ class DocumentActivities:
         }
 
     def _render(self, request: AgreementRequest) -> AgreementDocument:
-        context = self.agreement_context(request.year, request.province, signed=False)
+        context = self.agreement_context(request.year, request.province)
         context.update(dated(request.rendered_at, context["venue_zone"], context["spec"]))
         html = _environment().get_template("documents/agreement.html.j2").render(context)
         content = html.encode("utf-8")
@@ -316,10 +322,10 @@ class DocumentActivities:
                 type="SignedDocumentChanged",
                 non_retryable=True,
             )
-        context = self.agreement_context(request.year, request.province, signed=False)
+        context = self.agreement_context(request.year, request.province)
         # The date the signed text carries, not today's.
         context.update(dated(rendered_at.replace(tzinfo=UTC), context["venue_zone"], context["spec"]))
-        blocks = self.agreement_context(request.year, request.province, signed=True)["signature_blocks"]
+        blocks = context["signed_blocks"]
         if any(block["sha256"] != sha256 for block in blocks):
             raise ApplicationError(
                 f"the signatures of {request.province} are not all on document {sha256[:12]}…",

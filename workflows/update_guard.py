@@ -34,10 +34,10 @@ BUDGETS = {"CycleWorkflow": budget.CYCLE, "ProvinceWorkflow": budget.PROVINCE}
 
 def check_size(name: str, update: object) -> None:
     """Refuses an update too large for its workflow's history (rules/budget.py)."""
-    found = BUDGETS.get(workflow.info().workflow_type)
+    info = workflow.info()
+    found = BUDGETS.get(info.workflow_type)
     if found is None or not isinstance(update, BaseModel):
         return
-    info = workflow.info()
     budget.check_budget(
         found,
         name,

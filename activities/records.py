@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from models.participants import Participant
+from activities.registration import participant_row, register_cycle
 from models.records import (
     ActionRecord,
     ActionRecords,
@@ -15,6 +15,7 @@ from models.records import (
     AttendanceImport,
     AttendanceRecord,
     ConfirmationsRecord,
+    DeadlineChange,
     DelegationRecord,
     OutcomeRecord,
     ProposalsRecord,
@@ -26,7 +27,7 @@ from models.records import (
     StageChange,
     WriteFailure,
 )
-from models.stages import SessionState, Stage
+from models.stages import SessionState
 from store.database import upsert, utc
 from store.tables import (
     ActionRow,
@@ -34,7 +35,6 @@ from store.tables import (
     ConfirmationRow,
     CycleRow,
     DelegationRow,
-    DeskRow,
     OutcomeItemRow,
     ParticipantRow,
     ProposalRow,
@@ -48,107 +48,25 @@ from store.tables import (
 )
 
 
-def participant_row(year: int, p: Participant) -> dict[str, object]:
-    return {
-        "year": year,
-        "id": p.id,
-        "name": p.name,
-        "role": p.role.value,
-        "organisation": p.organisation,
-        "province": p.province,
-        "desks": ";".join(p.desks),
-        "email": p.email,
-        "language": p.language,
-        "zone": p.zone,
-        "nip": p.nip,
-        "position": p.position,
-        "acting": p.acting,
-    }
-
-
 class RecordActivities:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     @activity.defn
     def register_cycle(self, request: RegisterCycle) -> None:
-        cycle, clock = request.cycle, request.clock
+        register_cycle(self.engine, request)
+
+    @activity.defn
+    def record_deadline(self, change: DeadlineChange) -> None:
+        """A province's deadline as an organizer extended it."""
+        column = f"{change.step.field}_deadline"
         with Session(self.engine) as db, db.begin():
-            upsert(
-                db,
-                CycleRow,
-                [
-                    {
-                        "year": cycle.year,
-                        "name": cycle.name,
-                        "plan_year": cycle.plan_year,
-                        "venue_zone": cycle.desk_sessions.venue_zone,
-                        "venue": cycle.desk_sessions.venue,
-                        "organizer_name": cycle.organizer.name,
-                        "calendar_origin": utc(clock.calendar_origin) if clock else None,
-                        "real_origin": utc(clock.real_origin) if clock else None,
-                        "speed": clock.speed if clock else None,
-                        "data_entry_deadline": utc(cycle.deadlines.data_entry),
-                        "confirmation_deadline": utc(cycle.deadlines.confirmation),
-                        "sign_off_deadline": utc(cycle.deadlines.sign_off),
-                        "definition": cycle.model_dump_json(),
-                    }
-                ],
-                ["year"],
-            )
-            upsert(
-                db,
-                DeskRow,
-                [
-                    {
-                        "year": cycle.year,
-                        "code": d.code,
-                        "name": d.name,
-                        "kind": d.kind.value,
-                        "lead_agency": d.lead_agency,
-                        "title": d.title,
-                    }
-                    for d in cycle.desks
-                ],
-                ["year", "code"],
-            )
-            upsert(
-                db,
-                ParticipantRow,
-                [participant_row(cycle.year, p) for p in cycle.participants],
-                ["year", "id"],
-            )
-            upsert(
-                db,
-                ProvinceProgressRow,
-                [
-                    {
-                        "year": cycle.year,
-                        "province": p.code,
-                        "name": p.name,
-                        "zone": p.zone,
-                        "stage": Stage.PRE_MEETING.value,
-                        "stage_since": utc(cycle.opens_at),
-                    }
-                    for p in cycle.provinces
-                ],
-                ["year", "province"],
-                update=False,
-            )
-            upsert(
-                db,
-                StageChangeRow,
-                [
-                    {
-                        "year": cycle.year,
-                        "province": p.code,
-                        "stage": Stage.PRE_MEETING.value,
-                        "entered_at": utc(cycle.opens_at),
-                    }
-                    for p in cycle.provinces
-                ],
-                ["year", "province", "stage"],
-                update=False,
+            db.execute(
+                update(ProvinceProgressRow)
+                .where(
+                    ProvinceProgressRow.year == change.year, ProvinceProgressRow.province == change.province
+                )
+                .values({column: utc(change.deadline)})
             )
 
     @activity.defn

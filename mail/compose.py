@@ -30,8 +30,10 @@ from mail.wording import (
     waiting_for,
 )
 from models.messages import (
+    ActionRequiredFacts,
     AgreementSignedFacts,
     CalendarEvent,
+    DeadlineFacts,
     EscalationFacts,
     Outgoing,
     PreMeetingFacts,
@@ -105,6 +107,7 @@ def letter_facts(outgoing: Outgoing, language: str) -> dict[str, Any]:
             "unconfirmed",
             "unsigned",
             "moved_from",
+            "previous_at",
             "letter",
         }
     )
@@ -122,6 +125,10 @@ def letter_facts(outgoing: Outgoing, language: str) -> dict[str, Any]:
     if isinstance(facts, SignOffFacts | AgreementSignedFacts):
         # The reader gets the PDF attached, never a path on the server.
         context["document"] = agreement_pdf_name(facts.document)
+    if isinstance(facts, ActionRequiredFacts):
+        context["chase"] = facts.step.value
+    if isinstance(facts, DeadlineFacts):
+        context["step"] = LABELS[language][f"deadline_{facts.step.value}"]
     if isinstance(facts, EscalationFacts):
         context["step"] = step_name(facts.step, language)
         context["waiting_for"] = waiting_for(facts, language, context["region"])
@@ -232,6 +239,9 @@ def write_letter(
     if deadline is not None:
         context["deadline"] = letter_datetime_beside(deadline, zone, DEADLINE_ZONE, language)
         details.append((labels["deadline"], context["deadline"], None))
+    previous = getattr(outgoing.facts, "previous_at", None)
+    if previous is not None:
+        context["previous"] = letter_datetime_beside(previous, zone, DEADLINE_ZONE, language)
     details.append((labels["reply_to"], sender.organizer_mailbox, f"mailto:{sender.organizer_mailbox}"))
     portal = None
     for label in token_labels:

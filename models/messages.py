@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from models.cycle import OfficialLetter, Organizer
-from models.stages import Party
+from models.stages import ChaseStep, DeadlineStep, Party
 
 
 class MailKind(StrEnum):
@@ -25,6 +25,8 @@ class MailKind(StrEnum):
     SIGN_OFF_REMINDER = "sign_off_reminder"
     ESCALATION = "escalation"
     AGREEMENT_SIGNED = "agreement_signed"
+    ACTION_REQUIRED = "action_required"
+    DEADLINE_EXTENDED = "deadline_extended"
 
     @property
     def calendar_method(self) -> str | None:
@@ -145,6 +147,30 @@ class AgreementSignedFacts(BaseModel):
     sha256: str
 
 
+class ActionRequiredFacts(BaseModel):
+    """An organizer's reminder to those who have not yet done ``step``."""
+
+    about: Literal["action_required"] = "action_required"
+    region: Region
+    step: ChaseStep
+    deadline_at: datetime
+    desk_title: str = ""
+    """The session an answer is awaited for (REPLY)."""
+    count: int = 0
+    """Agreed items not yet confirmed (CONFIRMATION)."""
+
+
+class DeadlineFacts(BaseModel):
+    """A deadline an organizer extended: the old one, the new one and why."""
+
+    about: Literal["deadline"] = "deadline"
+    region: Region
+    step: DeadlineStep
+    deadline_at: datetime
+    previous_at: datetime
+    reason: str
+
+
 MailFacts = Annotated[
     PreMeetingFacts
     | SessionFacts
@@ -152,7 +178,9 @@ MailFacts = Annotated[
     | ConfirmationFacts
     | SignOffFacts
     | EscalationFacts
-    | AgreementSignedFacts,
+    | AgreementSignedFacts
+    | ActionRequiredFacts
+    | DeadlineFacts,
     Field(discriminator="about"),
 ]
 
@@ -169,6 +197,8 @@ FACTS_OF: dict[MailKind, type[BaseModel]] = {
     MailKind.SIGN_OFF_REMINDER: SignOffFacts,
     MailKind.ESCALATION: EscalationFacts,
     MailKind.AGREEMENT_SIGNED: AgreementSignedFacts,
+    MailKind.ACTION_REQUIRED: ActionRequiredFacts,
+    MailKind.DEADLINE_EXTENDED: DeadlineFacts,
 }
 """The facts each kind of mail is written from."""
 

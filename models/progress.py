@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from models.cycle import Deadlines
 from models.items import ItemConfirmation, ItemStatus, OutcomeItem, ProposalItem
 from models.participants import Participant, Role
 from models.records import AgreementDocument
@@ -56,6 +57,11 @@ class ProvinceProgress(BaseModel):
     amendments: int = 0
     used_tokens: set[str] = set()
     """One-time (signature) tokens already spent."""
+    deadlines: Deadlines
+    """The province's deadlines: the cycle's, as organizers have extended them since."""
+    organizer_mailings: int = 0
+    """Invitations resent and reminders sent by organizers: each one's number tells its
+    messages apart from the ones before."""
 
     # What it knows ------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from models.cycle import Cycle
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
 from models.participants import Participant
 from models.sessions import DeskSession
-from models.stages import Party, SessionState, Stage
+from models.stages import DeadlineStep, Party, SessionState, Stage
 from models.workflow_io import CheckIn, ConfirmItems, Presence, RecordReply, SignatureView
 
 
@@ -136,6 +136,15 @@ class SignaturesVoided(BaseModel):
 class AttendanceRecord(BaseModel):
     year: int
     attended: int
+
+
+class DeadlineChange(BaseModel):
+    """A province's deadline as an organizer extended it."""
+
+    year: int
+    province: str
+    step: DeadlineStep
+    deadline: datetime
 
 
 class SessionChange(BaseModel):

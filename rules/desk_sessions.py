@@ -28,7 +28,7 @@ from rules.access import (
     require_role,
 )
 from rules.items import check_desk_items
-from schedule.working_time import is_within_office_hours, local_date
+from schedule.working_time import holiday_name, is_within_office_hours, is_working_day, local_date
 
 CHANGEABLE_IN = (Stage.PRE_MEETING, Stage.DATA_ENTRY, Stage.DESK_SESSIONS)
 
@@ -129,14 +129,32 @@ def check_reschedule(progress: ProvinceProgress, update: RescheduleSession, now:
     end = start + (session.ends_at - session.starts_at)
     input = progress.input
     if start <= now:
-        raise refuse(f"{start.isoformat()} is in the past")
+        raise refuse(f"{start.isoformat()} is in the past", "move_past", at=start.isoformat())
     if not (input.window_start <= local_date(start, input.venue_zone) <= input.window_end):
         raise refuse(
-            f"{start.isoformat()} is outside the desk window {input.window_start} to {input.window_end}"
+            f"{start.isoformat()} is outside the desk window {input.window_start} to {input.window_end}",
+            "outside_window",
+            at=start.isoformat(),
+            first=input.window_start.isoformat(),
+            last=input.window_end.isoformat(),
         )
-    for zone, whose in ((input.venue_zone, "the venue"), (input.province.zone, "the province")):
+    for zone in (input.venue_zone, input.province.zone):
+        day = local_date(start, zone)
+        holiday = holiday_name(day)
+        if holiday is not None:
+            raise refuse(
+                f"{day} is a public holiday ({holiday})", "holiday", day=day.isoformat(), name=holiday
+            )
+        if not is_working_day(day):
+            raise refuse(f"{day} is not a working day", "day_off", day=day.isoformat())
+    for zone, whose in ((input.venue_zone, "venue"), (input.province.zone, "province")):
         if not is_within_office_hours(start, end, zone):
-            raise refuse(f"{start.isoformat()} is outside the working hours of {whose} ({zone})")
+            raise refuse(
+                f"{start.isoformat()} is outside the working hours of the {whose} ({zone})",
+                f"outside_hours_{whose}",
+                at=start.isoformat(),
+                zone=zone,
+            )
     overlapping = sum(
         1
         for other in progress.sessions.values()
@@ -148,7 +166,10 @@ def check_reschedule(progress: ProvinceProgress, update: RescheduleSession, now:
     if overlapping >= input.max_parallel:
         raise refuse(
             f"the province already has {overlapping} sessions at that time "
-            f"(at most {input.max_parallel} in parallel)"
+            f"(at most {input.max_parallel} in parallel)",
+            "parallel_limit",
+            count=overlapping,
+            limit=input.max_parallel,
         )
     return person
 

@@ -71,6 +71,10 @@ class ProvinceProgressRow(Base):
     stage: Mapped[str] = mapped_column(String(20))
     stage_since: Mapped[datetime] = mapped_column(DateTime)
     """Calendar time (UTC) the stage began."""
+    data_entry_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    """UTC; set when an organizer extended the cycle's deadline for this province."""
+    confirmation_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sign_off_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class StageChangeRow(Base):

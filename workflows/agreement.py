@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from models.stages import Party
 
 from workflows import options
-from workflows.calendar_time import CalendarTime
+from workflows.calendar_time import CalendarTime, stamp
 from workflows.mailer import ProvinceMailer
 from workflows.recorder import Recorder
 
@@ -65,32 +65,38 @@ class AgreementSteps:
 
     async def await_signatures(self) -> None:
         progress = self.progress
-        deadline = progress.input.deadlines.sign_off
-        reminder_at = deadline - timedelta(days=progress.input.reminders.sign_off_days_before)
+        before = timedelta(days=progress.input.reminders.sign_off_days_before)
         done = lambda: progress.all_signed() or progress.amended  # noqa: E731
-        if not await self.time.wait_until(reminder_at, done):
+        if not await self.time.wait_for_deadline(lambda: progress.deadlines.sign_off - before, done):
             for party in progress.unsigned():
                 await self.mailer.send_sign_off(MailKind.SIGN_OFF_REMINDER, party)
-        await self.await_or_escalate(done, deadline, EscalationStep.SIGN_OFF)
+        await self.await_or_escalate(done, lambda: progress.deadlines.sign_off, EscalationStep.SIGN_OFF)
 
     async def await_or_escalate(
-        self, done: Callable[[], bool], deadline: datetime, step: EscalationStep
+        self, done: Callable[[], bool], deadline: Callable[[], datetime], step: EscalationStep
     ) -> None:
         """Wait for ``done``; past the deadline, tell the organizers what is still awaited, then
-        keep waiting."""
-        if await self.time.wait_until(deadline, done):
-            return
-        progress = self.progress
-        await self.mailer.send(
-            MailKind.ESCALATION,
-            progress.people_with(Role.ORGANIZER),
-            EscalationFacts(
-                region=self.mailer.region,
-                step=step,
-                deadline_at=deadline,
-                unconfirmed=len(progress.unconfirmed_refs()) if step is EscalationStep.CONFIRMATION else 0,
-                unsigned=progress.unsigned() if step is EscalationStep.SIGN_OFF else [],
-            ),
-            variant=step.value,
-        )
-        await workflow.wait_condition(done)
+        keep waiting. An extended deadline is awaited again, and escalated again if it passes."""
+        original = deadline()
+        while not await self.time.wait_for_deadline(deadline, done):
+            passed = deadline()
+            progress = self.progress
+            await self.mailer.send(
+                MailKind.ESCALATION,
+                progress.people_with(Role.ORGANIZER),
+                EscalationFacts(
+                    region=self.mailer.region,
+                    step=step,
+                    deadline_at=passed,
+                    unconfirmed=len(progress.unconfirmed_refs())
+                    if step is EscalationStep.CONFIRMATION
+                    else 0,
+                    unsigned=progress.unsigned() if step is EscalationStep.SIGN_OFF else [],
+                ),
+                # The first escalation's Message-ID as first issued; one of an extended deadline's
+                # is a message of its own.
+                variant=step.value if passed == original else f"{step.value}-{stamp(passed)}",
+            )
+            await workflow.wait_condition(lambda: done() or deadline() != passed)  # noqa: B023
+            if done():
+                return

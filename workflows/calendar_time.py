@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from temporalio import workflow
 
@@ -12,6 +12,11 @@ with workflow.unsafe.imports_passed_through():
     from models.workflow_io import REMINDER_GRACE
 
 from workflows.alarm import Alarm
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as a Message-ID may carry it: 20220313T0300Z."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
 
 
 class CalendarTime:
@@ -45,3 +50,16 @@ class CalendarTime:
             return False
         await self.alarm.wait(due, condition)
         return condition()
+
+    async def wait_for_deadline(
+        self, deadline: Callable[[], datetime], condition: Callable[[], bool]
+    ) -> bool:
+        """Wait for ``condition`` or for the deadline, which may move while it is awaited (an
+        organizer extends it): the wait follows it. True when the condition came first."""
+        while True:
+            moment = deadline()
+            moved = lambda: deadline() != moment  # noqa: B023, E731
+            if not await self.wait_until(moment, lambda: condition() or moved()):  # noqa: B023
+                return False
+            if condition():
+                return True

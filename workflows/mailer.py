@@ -119,7 +119,7 @@ class ProvinceMailer:
         progress = self.progress
         return DataEntryFacts(
             region=self.region,
-            deadline_at=progress.input.deadlines.data_entry,
+            deadline_at=progress.deadlines.data_entry,
             sessions=len(progress.sessions),
             delegated_from=delegated_from,
         )
@@ -171,7 +171,7 @@ class ProvinceMailer:
             SignOffFacts(
                 region=self.region,
                 party=party,
-                deadline_at=progress.input.deadlines.sign_off,
+                deadline_at=progress.deadlines.sign_off,
                 document=progress.document.path,
                 sha256=progress.document.sha256,
             ),

@@ -9,7 +9,6 @@ and every database write goes through one Recorder.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 from temporalio import workflow
 
@@ -32,15 +31,12 @@ with workflow.unsafe.imports_passed_through():
         OutcomeRecord,
         ProposalsRecord,
         ReplyRecord,
-        SessionChange,
         SignatureRecord,
         SignaturesVoided,
         StageChange,
     )
-    from models.sessions import DeskSession, TransitionRefused
     from models.stages import Stage
     from models.workflow_io import (
-        CancelSession,
         CheckIn,
         ConfirmItems,
         Delegate,
@@ -51,7 +47,6 @@ with workflow.unsafe.imports_passed_through():
         ProvinceSummary,
         RecordOutcome,
         RecordReply,
-        RescheduleSession,
         SessionDetail,
         SessionQuery,
         SignAgreement,
@@ -67,13 +62,14 @@ from workflows.agreement import AgreementSteps
 from workflows.calendar_time import CalendarTime
 from workflows.desk_session import run_session
 from workflows.mailer import ProvinceMailer
-from workflows.recorder import Acting, Recorder
+from workflows.organizer import OrganizerUpdates
+from workflows.recorder import Recorder
 from workflows.search_attributes import STAGE
 from workflows.simulation import simulate_province
 
 
 @workflow.defn
-class ProvinceWorkflow:
+class ProvinceWorkflow(OrganizerUpdates):
     """A province's way through the cycle.
 
     Stages: PRE_MEETING → DATA_ENTRY → DESK_SESSIONS → CONFIRMATION → SIGN_OFF → COMPLETED.
@@ -83,7 +79,7 @@ class ProvinceWorkflow:
 
     @workflow.init
     def __init__(self, input: ProvinceInput) -> None:
-        self.progress = ProvinceProgress(input=input)
+        self.progress = ProvinceProgress(input=input, deadlines=input.deadlines)
         self.time = CalendarTime(input.clock)
         self.recorder = Recorder(input.year, input.province.code)
         self.mailer = ProvinceMailer(self.progress, self.time)
@@ -117,7 +113,7 @@ class ProvinceWorkflow:
         sessions = asyncio.gather(
             *(run_session(progress, desk, mailer, self.time) for desk in sorted(progress.sessions))
         )
-        await self.time.sleep_until(input.deadlines.data_entry)
+        await self.time.wait_for_deadline(lambda: progress.deadlines.data_entry, lambda: False)
 
         self.enter(Stage.DESK_SESSIONS)
         await sessions
@@ -128,13 +124,13 @@ class ProvinceWorkflow:
             progress.delegation_heads(),
             ConfirmationFacts(
                 region=mailer.region,
-                deadline_at=input.deadlines.confirmation,
+                deadline_at=progress.deadlines.confirmation,
                 items_agreed=len(progress.agreed_refs()),
             ),
         )
         await self.agreement.await_or_escalate(
             lambda: not progress.unconfirmed_refs(),
-            input.deadlines.confirmation,
+            lambda: progress.deadlines.confirmation,
             EscalationStep.CONFIRMATION,
         )
 
@@ -168,9 +164,6 @@ class ProvinceWorkflow:
     @property
     def code(self) -> str:
         return self.progress.code
-
-    def audit(self, action: str, update: Acting, detail: str) -> None:
-        self.recorder.audit(action, update, detail, self.time.now())
 
     # Updates: the validator asks the rules; the handler changes the progress and records ----
 
@@ -346,55 +339,6 @@ class ProvinceWorkflow:
     @delegate.validator
     def _validate_delegate(self, update: Delegate) -> None:
         delegation.check_delegate(self.progress, update, self.time.now())
-
-    @workflow.update
-    async def reschedule(self, update: RescheduleSession) -> int:
-        """Move a session (or hold a cancelled one again): the new time goes to every calendar."""
-        # One change at a time: each builds on the session as the one before left it.
-        async with self.session_changes:
-            session = self.progress.sessions[update.desk]
-            changed = self.transition(
-                lambda: session.rescheduled(update.starts_at, update.room, update.online_link)
-            )
-            await self.write_session(changed)
-            self.progress.take_change(changed)
-            self.audit(
-                "reschedule",
-                update,
-                f"desk {update.desk} to {update.starts_at.isoformat()}",
-            )
-            return changed.sequence
-
-    @reschedule.validator
-    def _validate_reschedule(self, update: RescheduleSession) -> None:
-        desk_sessions.check_reschedule(self.progress, update, self.time.now())
-
-    @workflow.update
-    async def cancel(self, update: CancelSession) -> int:
-        """Cancel a session: every invitee's calendar gets a CANCEL, no reminder follows."""
-        async with self.session_changes:
-            changed = self.transition(self.progress.sessions[update.desk].cancelled)
-            await self.write_session(changed)
-            self.progress.take_change(changed, reason=update.reason)
-            self.audit("cancel", update, f"desk {update.desk}: {update.reason}")
-            return changed.sequence
-
-    @cancel.validator
-    def _validate_cancel(self, update: CancelSession) -> None:
-        desk_sessions.check_cancel(self.progress, update, self.time.now())
-
-    @staticmethod
-    def transition(change: Callable[[], DeskSession]) -> DeskSession:
-        """A change the validator allowed, refused after all when an earlier one came first."""
-        try:
-            return change()
-        except TransitionRefused as exc:
-            raise refuse(str(exc)) from None
-
-    async def write_session(self, session: DeskSession) -> None:
-        """Record the session's new time or state; the database refuses a desk another province
-        holds at that time (DeskTaken), and the update is refused with it."""
-        await self.recorder.write(RecordActivities.change_session, SessionChange.of(session, self.year))
 
     # Queries ---------------------------------------------------------------------------
 

@@ -35,7 +35,8 @@ def progress() -> ProvinceProgress:
     tokens.configure(TOKEN_SECRET)
     c = cycle()
     clock = CycleClock(calendar_origin=c.opens_at, real_origin=datetime(2022, 1, 1, tzinfo=UTC))
-    state = ProvinceProgress(input=ProvinceInput.of(c, PROVINCE, clock))
+    given = ProvinceInput.of(c, PROVINCE, clock)
+    state = ProvinceProgress(input=given, deadlines=given.deadlines)
     state.load_plan(plan_sessions(c), province_people(c, PROVINCE))
     return state
 

@@ -17,10 +17,12 @@ import pytest
 from mail.compose import Recipient, Sender, compose
 from models.cycle import OfficialLetter, Organizer
 from models.messages import (
+    ActionRequiredFacts,
     AgreementSignedFacts,
     CalendarEvent,
     ConfirmationFacts,
     DataEntryFacts,
+    DeadlineFacts,
     EscalationFacts,
     EscalationStep,
     MailFacts,
@@ -31,7 +33,7 @@ from models.messages import (
     SessionFacts,
     SignOffFacts,
 )
-from models.stages import Party
+from models.stages import ChaseStep, DeadlineStep, Party
 
 GOLDEN = Path(__file__).parent / "golden" / "letters"
 WIB = ZoneInfo("Asia/Jakarta")
@@ -142,6 +144,47 @@ LETTERS: dict[str, tuple[MailKind, MailFacts, CalendarEvent | None, str]] = {
         AgreementSignedFacts(region=PAPUA, document=DOCUMENT, sha256=SHA),
         None,
         "",
+    ),
+    "action_required.jawaban": (
+        MailKind.ACTION_REQUIRED,
+        ActionRequiredFacts(
+            region=PAPUA,
+            step=ChaseStep.REPLY,
+            deadline_at=datetime(2022, 2, 18, 8, tzinfo=WIB),
+            desk_title="Desk Urusan Pendidikan",
+        ),
+        SESSION_EVENT,
+        "jawaban-1",
+    ),
+    "action_required.usulan": (
+        MailKind.ACTION_REQUIRED,
+        ActionRequiredFacts(region=PAPUA, step=ChaseStep.PROPOSALS, deadline_at=DEADLINE),
+        None,
+        "usulan-2",
+    ),
+    "action_required.konfirmasi": (
+        MailKind.ACTION_REQUIRED,
+        ActionRequiredFacts(region=PAPUA, step=ChaseStep.CONFIRMATION, deadline_at=DEADLINE, count=12),
+        None,
+        "konfirmasi-3",
+    ),
+    "action_required.tanda-tangan": (
+        MailKind.ACTION_REQUIRED,
+        ActionRequiredFacts(region=PAPUA, step=ChaseStep.SIGNATURE, deadline_at=DEADLINE),
+        None,
+        "tanda-tangan-4",
+    ),
+    "deadline_extended": (
+        MailKind.DEADLINE_EXTENDED,
+        DeadlineFacts(
+            region=PAPUA,
+            step=DeadlineStep.DATA_ENTRY,
+            deadline_at=datetime(2022, 2, 18, 16, tzinfo=WIB),
+            previous_at=datetime(2022, 2, 16, 16, tzinfo=WIB),
+            reason="banjir yang melanda Kota Jayapura",
+        ),
+        None,
+        "entri-data-20220218T0900Z",
     ),
 }
 

@@ -98,11 +98,16 @@ def test_reschedule_refusals() -> None:
         check_reschedule(state, move(state, "1.01", now - timedelta(hours=1)), now)
     with refused("outside the desk window"):
         check_reschedule(state, move(state, "1.01", datetime(2022, 3, 10, 9, tzinfo=WIB)), now)
-    # 14.30 WIB is 16.30 WIT, after Papua's office hours; a Saturday is nobody's working day.
+    # 14.30 WIB is 16.30 WIT, after Papua's office hours; 07.00 WIB is before Jakarta's.
     with refused("outside the working hours of the province (Asia/Jayapura)"):
         check_reschedule(state, move(state, "1.01", datetime(2022, 3, 2, 14, 30, tzinfo=WIB)), now)
     with refused("outside the working hours of the venue (Asia/Jakarta)"):
+        check_reschedule(state, move(state, "1.01", datetime(2022, 3, 2, 7, tzinfo=WIB)), now)
+    # A Saturday is nobody's working day; 3 March 2022 was Nyepi.
+    with refused("2022-03-05 is not a working day"):
         check_reschedule(state, move(state, "1.01", datetime(2022, 3, 5, 9, tzinfo=WIB)), now)
+    with refused("2022-03-03 is a public holiday"):
+        check_reschedule(state, move(state, "1.01", datetime(2022, 3, 3, 9, tzinfo=WIB)), now)
     with refused("may not reschedule a session"):
         check_reschedule(state, move(state, "1.01", wednesday_morning, actor="KL-1.01-1"), now)
     with refused("is not assigned to desk 1.01: may not reschedule its session"):

@@ -105,7 +105,7 @@ class Actions:
         self, visitor: Visitor, origin: Origin, province: str, desk: str, answer: Answer, sequence: int
     ) -> Outcome:
         reply = reply_of(visitor, origin, answer, desk=desk, sequence=sequence)
-        return await self._update(
+        return await self.send(
             province_workflow_id(visitor.year, province),
             ProvinceWorkflow.record_reply,
             reply,
@@ -114,7 +114,7 @@ class Actions:
 
     async def answer_pre_meeting(self, visitor: Visitor, origin: Origin, answer: Answer) -> Outcome:
         reply = reply_of(visitor, origin, answer, sequence=0)
-        return await self._update(
+        return await self.send(
             cycle_workflow_id(visitor.year), CycleWorkflow.record_reply, reply, self.holder_of(visitor)
         )
 
@@ -163,14 +163,14 @@ class Actions:
     ) -> Outcome:
         update = Delegate(actor=visitor.id, origin=origin, desk=desk, name=name, email=email)
         workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(workflow_id, ProvinceWorkflow.delegate, update, self.holder_of(visitor))
+        return await self.send(workflow_id, ProvinceWorkflow.delegate, update, self.holder_of(visitor))
 
     async def submit_proposals(
         self, visitor: Visitor, origin: Origin, province: str, items: list[ProposalItem]
     ) -> Outcome:
         update = SubmitProposals(actor=visitor.id, origin=origin, items=items)
         workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(
+        return await self.send(
             workflow_id, ProvinceWorkflow.submit_proposals, update, self.holder_of(visitor)
         )
 
@@ -185,18 +185,14 @@ class Actions:
             notes=notes,
         )
         workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(
-            workflow_id, ProvinceWorkflow.record_outcome, update, self.holder_of(visitor)
-        )
+        return await self.send(workflow_id, ProvinceWorkflow.record_outcome, update, self.holder_of(visitor))
 
     async def confirm_items(
         self, visitor: Visitor, origin: Origin, province: str, confirmations: list[ItemConfirmation]
     ) -> Outcome:
         update = ConfirmItems(actor=visitor.id, origin=origin, confirmations=confirmations)
         workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(
-            workflow_id, ProvinceWorkflow.confirm_items, update, self.holder_of(visitor)
-        )
+        return await self.send(workflow_id, ProvinceWorkflow.confirm_items, update, self.holder_of(visitor))
 
     async def sign(
         self, visitor: Visitor, origin: Origin, province: str, party: Party, sha256: str
@@ -212,7 +208,7 @@ class Actions:
         )
         update = SignAgreement(actor=visitor.id, origin=origin, party=party, document_sha256=sha256)
         workflow_id = province_workflow_id(visitor.year, province)
-        return await self._update(workflow_id, ProvinceWorkflow.sign, update, holder)
+        return await self.send(workflow_id, ProvinceWorkflow.sign, update, holder)
 
     async def _meeting_update(
         self,
@@ -225,14 +221,14 @@ class Actions:
     ) -> Outcome:
         """The pre-meeting's (no desk) goes to the cycle's workflow, a session's to its province's."""
         if province is None or desk is None:
-            return await self._update(
+            return await self.send(
                 cycle_workflow_id(visitor.year), on_cycle, argument, self.holder_of(visitor)
             )
-        return await self._update(
+        return await self.send(
             province_workflow_id(visitor.year, province), on_province, argument, self.holder_of(visitor)
         )
 
-    async def _update(self, workflow_id: str, update: object, argument: BaseModel, holder: Holder) -> Outcome:
+    async def send(self, workflow_id: str, update: object, argument: BaseModel, holder: Holder) -> Outcome:
         if self.client is None:
             return Outcome(False, "the portal is not connected to Temporal")
         handle = self.client.get_workflow_handle(workflow_id)

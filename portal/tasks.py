@@ -41,5 +41,6 @@ def tasks_of(visitor: Visitor, cycle: Cycle | None = None) -> list[Task]:
     if visitor.role in (Role.REGIONAL_SIGNER.value, Role.CENTRAL_SIGNER.value):
         tasks.append(Task("/tanda-tangan", "signing", due("sign_off")))
     if visitor.role == Role.ORGANIZER.value:
+        tasks.insert(0, Task("/konsol", "console_link"))
         tasks.append(Task("/kehadiran/pra", "attendance"))
     return tasks

@@ -38,6 +38,7 @@ from starlette.types import ASGIApp
 from temporalio.client import Client
 
 from board.app import create_app as create_board
+from console.pages import ConsolePages
 from portal.actions import Actions
 from portal.attendance_pages import AttendancePages
 from portal.confirmation_pages import ConfirmationPages
@@ -142,6 +143,7 @@ def create_web_app(
             DelegationPages(portal).routes(),
             AttendancePages(portal).routes(),
             SigningPages(portal).routes(),
+            ConsolePages(portal).routes(),
         ]
         for route in (r for group in routes_of for r in group):
             endpoint = route.endpoint

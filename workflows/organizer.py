@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
@@ -89,10 +89,10 @@ class OrganizerUpdates:
         row = SessionChange.of(session, self.progress.input.year)
         try:
             await self.recorder.write(RecordActivities.change_session, row)
-        except ActivityError as exc:
-            cause = exc.cause
-            if isinstance(cause, ApplicationError) and cause.type == "DeskTaken":
-                raise refuse(cause.message, "desk_taken", desk=session.desk) from None
+        except ApplicationError as exc:
+            # The Recorder hands a write's refusal on as the activity's own error.
+            if exc.type == "DeskTaken":
+                raise refuse(exc.message, "desk_taken", desk=session.desk) from None
             raise
 
     @workflow.update

@@ -25,7 +25,7 @@ from commands.status import calendar_now
 from console.acts import OrganizerActions
 from console.live import session_state, session_states
 from console.sessions import grid_of, open_sessions_on, session_page
-from console.slots import Move, by_day, free_slots, plan_moves
+from console.slots import Move, aware, by_day, free_slots, plan_moves
 from mail.dates import letter_datetime
 from models.cycle import Cycle
 from models.participants import Role
@@ -55,7 +55,7 @@ class Organizer:
     def moment(self, at: datetime) -> Moment:
         """A time in the organizer's zone and, where it reads otherwise, the venue's."""
         venue = self.cycle.desk_sessions.venue_zone
-        return Moment.of(at, self.visitor.zone, venue, self.visitor.language)
+        return Moment.of(aware(at), self.visitor.zone, venue, self.visitor.language)
 
     def day(self, day: date) -> str:
         return letter_datetime(

@@ -38,7 +38,9 @@ from starlette.types import ASGIApp
 from temporalio.client import Client
 
 from board.app import create_app as create_board
+from console.follow_up import FollowUpPages
 from console.pages import ConsolePages
+from console.province_page import ProvincePage
 from portal.actions import Actions
 from portal.attendance_pages import AttendancePages
 from portal.confirmation_pages import ConfirmationPages
@@ -111,6 +113,8 @@ def create_web_app(
     session_hours: float = 12,
     server_time: ServerTime | None = None,
     allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+    temporal_ui: str | None = None,
+    namespace: str = "default",
 ) -> ASGIApp:
     """``allowed_hosts``: the names the application answers to (Host header); any other is
     refused, so that a page of another site cannot reach it through a name that resolves to this
@@ -134,6 +138,7 @@ def create_web_app(
             feed_secret=derived_secret(token_secret, b"calendar feed"),
             server_time=server_time,
         )
+        console = ConsolePages(portal)
         limited = []
         routes_of = [
             portal.routes(),
@@ -143,7 +148,9 @@ def create_web_app(
             DelegationPages(portal).routes(),
             AttendancePages(portal).routes(),
             SigningPages(portal).routes(),
-            ConsolePages(portal).routes(),
+            console.routes(),
+            FollowUpPages(console).routes(),
+            ProvincePage(console, temporal_ui, namespace).routes(),
         ]
         for route in (r for group in routes_of for r in group):
             endpoint = route.endpoint

@@ -156,6 +156,59 @@ async def test_an_organizer_changes_the_running_cycle_from_the_browser(running_c
         first = sorted(detail.recipients)[0]
         assert detail.sequence == 3
 
+        # The province's page: its sessions, mail and audit trail.
+        await organizer.get_by_role("link", name="Provinsi Papua").first.click()
+        await organizer.get_by_role("heading", name="Jejak tindakan").wait_for()
+        await organizer.get_by_role("cell", name="resend").wait_for()
+        await axe_clean(organizer, "provinsi")
+
+        # Chasing: everyone who has not answered gets "[Tindakan diperlukan]", once.
+        await organizer.get_by_role("link", name="Penagihan").click()
+        answers = organizer.locator(
+            "section", has=organizer.get_by_role("heading", name="Belum menjawab undangan")
+        )
+        await axe_clean(organizer, "tagih")
+        await answers.get_by_role("button", name="Kirim pengingat kepada", exact=False).click()
+        await organizer.get_by_text("Pengingat dikirim kepada", exact=False).wait_for()
+        chased = await mails(running_cycle, "action_required", ".FAC-W.02@", 2)
+        assert all(str(m["Subject"]).startswith("[Tindakan diperlukan] Konfirmasi kehadiran") for m in chased)
+
+        # Deadlines: Papua's data entry two days later, after a flood; one too late is refused.
+        await organizer.get_by_role("link", name="Batas waktu").click()
+        for day, expected in (
+            ("2022-03-01", "sebelum sesi desk pertama"),
+            ("2022-02-18", "diperpanjang untuk 1"),
+        ):
+            await organizer.get_by_label("Langkah").select_option("entri-data")
+            await organizer.get_by_label("Provinsi", exact=True).select_option("94")
+            await organizer.get_by_label("Tanggal baru").fill(day)
+            await organizer.get_by_label("Jam (WIB)").fill("16:00")
+            await organizer.get_by_label("Alasan perpanjangan").fill("banjir di Kota Jayapura")
+            await organizer.get_by_role("button", name="Perpanjang batas waktu").click()
+            await organizer.get_by_text(expected, exact=False).first.wait_for()
+        await axe_clean(organizer, "tenggat")
+        letter = (await mails(running_cycle, "deadline_extended", ".P94-KOORD@", 1))[0]
+        assert "banjir di Kota Jayapura" in letter.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+        # A whole desk's day moves at once, after a preview.
+        w02 = [session_row(running_cycle, f"2022-{p}-W.02") for p in PROVINCES]
+        day = w02[0].starts_at.replace(tzinfo=UTC).astimezone(WIB).date()
+        await organizer.get_by_role("link", name="Pindahkan banyak sesi").click()
+        await organizer.get_by_label("Sesi yang dipindahkan").select_option("desk:W.02")
+        await organizer.get_by_label("Pada tanggal").fill(day.isoformat())
+        await organizer.get_by_role("button", name="Tampilkan pratinjau").click()
+        on_that_day = [r for r in w02 if r.starts_at.replace(tzinfo=UTC).astimezone(WIB).date() == day]
+        await organizer.get_by_role(
+            "heading", name=f"Pratinjau: {len(on_that_day)} sesi dipindahkan"
+        ).wait_for()
+        await axe_clean(organizer, "pindah-banyak")
+        await organizer.get_by_role("button", name=f"Pindahkan {len(on_that_day)} sesi").click()
+        await organizer.get_by_text(f"{len(on_that_day)} sesi telah dipindahkan.").wait_for()
+        for before_move in on_that_day:
+            after = session_row(running_cycle, before_move.id)
+            assert after.sequence == before_move.sequence + 1
+            assert after.starts_at.replace(tzinfo=UTC).astimezone(WIB).date() != day
+
         # Someone who is not an organizer is turned away.
         facilitator = await signed_in(
             browser, running_cycle.link_in(await running_cycle.mail("session_invite", ".FAC-1.01@"))
@@ -164,7 +217,9 @@ async def test_an_organizer_changes_the_running_cycle_from_the_browser(running_c
         assert response is not None and response.status == 403
         with Session(running_cycle.engine) as db:
             actions = list(db.scalars(select(ActionRow.action).where(ActionRow.province == "94")))
-        assert actions.count("reschedule") == 2 and "cancel" in actions and "resend" in actions
+        papua_moved = sum(1 for r in on_that_day if r.province == "94")
+        assert actions.count("reschedule") == 2 + papua_moved
+        assert {"cancel", "resend", "chase", "extend_deadline"} <= set(actions)
         assert first
 
         # A phone: the grid scrolls inside its region, the page does not.

@@ -30,7 +30,7 @@ from portal.actions import ANSWERS, Actions, Answer, Outcome
 from portal.calendar import feed, feed_path, feed_signature, pre_meeting_calendar, session_calendar
 from portal.csrf import form_token_matches
 from portal.home import JustDone, cycle_of, home_of, session_of, sessions_of
-from portal.tasks import tasks_of
+from portal.tasks import extended_deadlines, tasks_of
 from portal.visitors import COOKIE, LINK_PATH, LinkRefused, Visitor, Visitors
 from settings import PROJECT_DIR
 
@@ -187,7 +187,11 @@ class Portal:
             home=home,
             notes=notes,
             answers=ANSWERS,
-            tasks=tasks_of(visitor, await asyncio.to_thread(cycle_of, self.engine, visitor.year)),
+            tasks=tasks_of(
+                visitor,
+                await asyncio.to_thread(cycle_of, self.engine, visitor.year),
+                await asyncio.to_thread(extended_deadlines, self.engine, visitor.year, visitor.province),
+            ),
             feed_url=str(request.base_url).rstrip("/")
             + feed_path(self.feed_secret, visitor.year, visitor.id),
             facilitated=set(visitor.desks) if visitor.role == Role.FACILITATOR.value else set(),

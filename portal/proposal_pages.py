@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -86,9 +87,9 @@ class ProposalPages:
             return None
         with Session(self.engine) as db:
             progress = db.get(ProvinceProgressRow, (visitor.year, code))
-        when = Moment.of(
-            cycle.deadlines.data_entry, visitor.zone, cycle.desk_sessions.venue_zone, visitor.language
-        )
+        extended = progress.data_entry_deadline if progress else None
+        deadline_at = extended.replace(tzinfo=UTC) if extended else cycle.deadlines.data_entry
+        when = Moment.of(deadline_at, visitor.zone, cycle.desk_sessions.venue_zone, visitor.language)
         deadline = f"{when.mine} ({when.venue})" if when.venue else when.mine
         return province.title, progress.stage if progress else None, deadline
 

@@ -4,13 +4,19 @@ deadline in their zone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from mail.dates import letter_datetime
 from models.cycle import Cycle
 from models.participants import Role
+from models.stages import DeadlineStep
 from portal.visitors import Visitor
 from rules.confirmation import CONFIRMERS
 from rules.data_entry import PROPOSERS
+from store.tables import ProvinceProgressRow
 
 PROPOSER_ROLES = {role.value for role in PROPOSERS}
 CONFIRMER_ROLES = {role.value for role in CONFIRMERS}
@@ -25,13 +31,29 @@ class Task:
     """When it is due, in the reader's zone and words."""
 
 
-def tasks_of(visitor: Visitor, cycle: Cycle | None = None) -> list[Task]:
-    """The pages of the steps a person's role takes, each with its deadline."""
+def extended_deadlines(engine: Engine, year: int, province: str | None) -> dict[str, datetime]:
+    """The province's deadlines an organizer extended, by the cycle's name for them."""
+    if province is None:
+        return {}
+    with Session(engine) as db:
+        row = db.get(ProvinceProgressRow, (year, province))
+    if row is None:
+        return {}
+    found = {step.field: getattr(row, f"{step.field}_deadline") for step in DeadlineStep}
+    return {name: at.replace(tzinfo=UTC) for name, at in found.items() if at is not None}
+
+
+def tasks_of(
+    visitor: Visitor, cycle: Cycle | None = None, extended: dict[str, datetime] | None = None
+) -> list[Task]:
+    """The pages of the steps a person's role takes, each with its deadline (the province's own,
+    where an organizer extended it)."""
 
     def due(step: str) -> str:
         if cycle is None:
             return ""
-        return letter_datetime(getattr(cycle.deadlines, step), visitor.zone, visitor.language)
+        deadline = (extended or {}).get(step) or getattr(cycle.deadlines, step)
+        return letter_datetime(deadline, visitor.zone, visitor.language)
 
     tasks = []
     if visitor.role in PROPOSER_ROLES:

@@ -189,6 +189,9 @@ async def test_an_organizer_changes_the_running_cycle_from_the_browser(running_c
         await axe_clean(organizer, "tenggat")
         letter = (await mails(running_cycle, "deadline_extended", ".P94-KOORD@", 1))[0]
         assert "banjir di Kota Jayapura" in letter.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        # Papua's coordinator sees the new deadline beside the task, in their own zone.
+        koord = await signed_in(browser, running_cycle.link_in(letter))
+        await koord.get_by_text("batas Jumat, 18 Februari 2022, pukul 18.00 WIT").wait_for()
 
         # A whole desk's day moves at once, after a preview.
         w02 = [session_row(running_cycle, f"2022-{p}-W.02") for p in PROVINCES]

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     # Temporal. The TLS and API-key names are the Temporal CLI's own.
     temporal_address: str = Field("127.0.0.1:7233", validation_alias="TEMPORAL_ADDRESS")
     temporal_namespace: str = Field("default", validation_alias="TEMPORAL_NAMESPACE")
+    temporal_ui: str | None = Field(None, validation_alias="RAKORTEK_TEMPORAL_UI")
+    """Temporal's Web UI (http://127.0.0.1:8233 beside a dev server): the console links each
+    province's workflow there."""
     temporal_tls: bool = Field(False, validation_alias="TEMPORAL_TLS")
     """TLS to the frontend; implied by any of the TLS files or an API key."""
     temporal_tls_ca: Path | None = Field(None, validation_alias="TEMPORAL_TLS_CA")

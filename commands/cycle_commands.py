@@ -109,6 +109,7 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
             token_secret=stack.token_secret,
             year=cycle.year,
             secretariat=cycle.organizer.mailbox,
+            temporal_ui=f"http://127.0.0.1:{stack.ui_port}",
         )
         board = web_server(app, "127.0.0.1", stack.web_port)
         serving = await start_serving(board)
@@ -127,7 +128,10 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
                 )
             ),
         )
-        console.print(f"Portal: [link]{address}[/link]; {organizer.name} ({organizer.id}) signs in with:")
+        console.print(
+            f"Portal: [link]{address}[/link]; organizers' console: [link]{address}konsol[/link]; "
+            f"{organizer.name} ({organizer.id}) signs in with:"
+        )
         # Unwrapped, so that the whole link can be copied from the terminal.
         console.print(link, soft_wrap=True, highlight=False)
         handle = await start_cycle(client, settings, cycle, args.speed, True)

@@ -177,9 +177,14 @@ async def cmd_serve(args: argparse.Namespace) -> None:
         secretariat=settings.secretariat,
         session_hours=settings.portal_session_hours,
         allowed_hosts=hosts_for(settings.portal_url, settings.allowed_hosts),
+        temporal_ui=settings.temporal_ui,
+        namespace=settings.temporal_namespace,
     )
     address = web_url(host, port)
-    console.print(f"portal: [link]{address}[/link]; status board: [link]{address}board/[/link]")
+    console.print(
+        f"portal: [link]{address}[/link]; organizers' console: [link]{address}konsol[/link]; "
+        f"status board: [link]{address}board/[/link]"
+    )
     if token:
         console.print("the status board needs the admin token")
     await web_server(app, host, port, settings.trusted_proxy).serve()

@@ -20,7 +20,7 @@ from mail.transport import PermanentRefusal, SmtpPool
 from models.messages import DeliveryReport, Mailings, Outgoing
 from security.tokens import TokenIssuer
 from store.database import insert_new, utc
-from store.tables import OutboxRow, ParticipantRow
+from store.tables import CycleRow, OutboxRow, ParticipantRow
 
 FINAL = ("sent", "failed", "skipped")
 MARK_EVERY = 25
@@ -53,10 +53,17 @@ class MessageActivities:
         self.sender_override = sender_override
         self.issuer = issuer
         self._people: dict[tuple[int, str], Recipient] = {}
+        self._versions: dict[int, int] = {}
+        """The directory version each year's people were read at."""
 
     def _recipients(self, year: int, ids: Sequence[str]) -> list[Recipient]:
-        # A cycle's directory is fixed when it is registered: each person is read once per
-        # worker, not once per message (a 2022 rehearsal sends 19,000 of them).
+        # Each person is read once per worker, not once per message (a 2022 rehearsal sends
+        # 19,000 of them), until an organizer changes the directory.
+        with Session(self.engine) as db:
+            version = db.scalar(select(CycleRow.directory_version).where(CycleRow.year == year)) or 0
+        if self._versions.get(year) != version:
+            self._people = {key: person for key, person in self._people.items() if key[0] != year}
+            self._versions[year] = version
         missing = [i for i in dict.fromkeys(ids) if (year, i) not in self._people]
         if missing:
             with Session(self.engine) as db:

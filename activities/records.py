@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Engine, and_, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 from temporalio import activity
@@ -17,6 +19,7 @@ from models.records import (
     ConfirmationsRecord,
     DeadlineChange,
     DelegationRecord,
+    DirectoryChange,
     OutcomeRecord,
     ProposalsRecord,
     RegisterCycle,
@@ -35,8 +38,10 @@ from store.tables import (
     ConfirmationRow,
     CycleRow,
     DelegationRow,
+    LinkRevocationRow,
     OutcomeItemRow,
     ParticipantRow,
+    PortalSessionRow,
     ProposalRow,
     ProvinceProgressRow,
     ReplyRow,
@@ -233,6 +238,54 @@ class RecordActivities:
         with Session(self.engine) as db, db.begin():
             # The first check-in stands; a second (another tab, a retry) changes nothing.
             upsert(db, AttendanceRow, [row], ["year", "subject", "participant"], update=False)
+
+    @activity.defn
+    def record_directory_change(self, change: DirectoryChange) -> None:
+        """The person in the directory and in the sessions' invitees, in the place of whoever
+        leaves, whose links stop opening and whose portal sessions end; keyed, so a repeat
+        changes nothing."""
+        with Session(self.engine) as db, db.begin():
+            upsert(db, ParticipantRow, [participant_row(change.year, change.person)], ["year", "id"])
+            # Workers keep the people they have written to; this tells them to read again.
+            db.execute(
+                update(CycleRow)
+                .where(CycleRow.year == change.year)
+                .values(directory_version=CycleRow.directory_version + 1)
+            )
+            if change.leaves is not None and change.sessions:
+                db.execute(
+                    delete(SessionInviteeRow).where(
+                        SessionInviteeRow.year == change.year,
+                        SessionInviteeRow.participant == change.leaves,
+                        SessionInviteeRow.session_id.in_(change.sessions),
+                    )
+                )
+            rows = [
+                {"year": change.year, "session_id": s, "participant": change.person.id}
+                for s in change.sessions
+            ]
+            if rows:
+                upsert(db, SessionInviteeRow, rows, ["year", "session_id", "participant"], update=False)
+            if change.leaves is not None:
+                reason = f"replaced by {change.person.id}"
+                revoked = {
+                    "year": change.year,
+                    "participant": change.leaves,
+                    "reason": reason,
+                    "revoked_by": change.by,
+                }
+                upsert(
+                    db,
+                    LinkRevocationRow,
+                    [{**revoked, "at": datetime.now(UTC).replace(tzinfo=None)}],
+                    ["year", "participant"],
+                    update=False,
+                )
+                db.execute(
+                    delete(PortalSessionRow).where(
+                        PortalSessionRow.year == change.year, PortalSessionRow.participant == change.leaves
+                    )
+                )
 
     @activity.defn
     def record_delegation(self, record: DelegationRecord) -> None:

@@ -1,14 +1,17 @@
 """What an organizer asks of a running province beyond moving and cancelling its sessions: an
-invitation sent again, a reminder to those who have not acted, a later deadline."""
+invitation sent again, a reminder to those who have not acted, a later deadline, a change to the
+directory."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.participants import Participant
 from models.stages import ChaseStep, DeadlineStep
-from models.text import Line
+from models.text import Identifier, Line
 from models.workflow_io import Origin
 
 
@@ -47,3 +50,26 @@ class ExtendDeadline(BaseModel):
     step: DeadlineStep
     until: datetime
     reason: Line
+
+
+class DirectoryChangeKind(StrEnum):
+    ADD = "tambah"
+    """Someone new joins: invited to the open sessions of their desks."""
+    REPLACE = "ganti"
+    """Someone takes a person's place: the one who leaves gets a cancellation of their
+    attendance for each open session, the new one its invitation."""
+    UPDATE = "ubah"
+    """A person's name, address or organisation changes; a new address gets the invitations."""
+
+
+class ChangeDirectory(BaseModel):
+    """A change to the cycle's directory while it runs: what is already recorded stays as it
+    was (an answer, a check-in, a signature is the person's who made it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Line
+    token: str | None = Field(None, max_length=2000)
+    origin: Origin | None = None
+    kind: DirectoryChangeKind
+    person: Participant
+    replaces: Identifier | None = None

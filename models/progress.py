@@ -59,6 +59,9 @@ class ProvinceProgress(BaseModel):
     """One-time (signature) tokens already spent."""
     deadlines: Deadlines
     """The province's deadlines: the cycle's, as organizers have extended them since."""
+    departed: set[str] = set()
+    """People replaced in the directory while the cycle ran: kept for what they did, no longer
+    acting or written to."""
     organizer_mailings: int = 0
     """Invitations resent and reminders sent by organizers: each one's number tells its
     messages apart from the ones before."""
@@ -80,7 +83,9 @@ class ProvinceProgress(BaseModel):
         return [
             p.id
             for p in self.people.values()
-            if p.role is role and (p.province is None or p.province == self.code)
+            if p.role is role
+            and (p.province is None or p.province == self.code)
+            and p.id not in self.departed
         ]
 
     def delegation_heads(self) -> list[str]:
@@ -162,6 +167,17 @@ class ProvinceProgress(BaseModel):
             session = self.sessions[desk]
             session.recipients = [*session.recipients, delegate.id]
             self.replies.setdefault(desk, {})[delegator] = "DELEGATED"
+
+    def take_person(self, person: Participant, desks: list[str], replaces: str | None = None) -> None:
+        """``person`` joins the directory and the invitees of ``desks``' sessions, in the place of
+        ``replaces`` there, who departs."""
+        self.people[person.id] = person
+        if replaces is not None:
+            self.departed.add(replaces)
+        for desk in desks:
+            session = self.sessions[desk]
+            kept = [r for r in session.recipients if r != replaces and r != person.id]
+            session.recipients = [*kept, person.id]
 
     def delegate_id(self, delegator: str) -> str:
         """The next id of someone standing in for ``delegator``: ``ID.w1``, ``ID.w2``..."""

@@ -147,6 +147,18 @@ class DeadlineChange(BaseModel):
     deadline: datetime
 
 
+class DirectoryChange(BaseModel):
+    """A person added to or changed in the directory, and the sessions they are now invited to
+    (in the place of ``leaves``, whose links stop opening)."""
+
+    year: int
+    person: Participant
+    leaves: str | None = None
+    sessions: list[str] = []
+    by: str
+    """The organizer who made the change."""
+
+
 class SessionChange(BaseModel):
     """A session's new time, place or state; a new time must find its desk free."""
 

@@ -164,6 +164,10 @@ def province_actor(
 ) -> Participant:
     """The person acting on this province with their own token, or a refusal."""
     person = actor_of(progress.people, actor)
+    if person.id in progress.departed:
+        raise refuse(
+            f"{person.id} was replaced in the directory and no longer acts", "departed", person=person.id
+        )
     require_token(
         token,
         year=progress.input.year,

@@ -1,5 +1,5 @@
 """What only organizers do to a running province: send an invitation again, chase those who have
-not acted, extend a deadline."""
+not acted, extend a deadline, change the directory."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from models.organizer_actions import Chase, ExtendDeadline, ResendInvitation
+from models.organizer_actions import (
+    ChangeDirectory,
+    Chase,
+    DirectoryChangeKind,
+    ExtendDeadline,
+    ResendInvitation,
+)
 from models.participants import Participant, Role
 from models.progress import ProvinceProgress
 from models.sessions import DeskSession
@@ -171,3 +177,50 @@ def check_extend(progress: ProvinceProgress, update: ExtendDeadline, now: dateti
             at=ends.isoformat(),
         )
     return person
+
+
+SEAT_FIELDS = ("role", "province", "desks")
+"""What makes a person's place in the cycle: a replacement takes it as it is, a change of details
+leaves it."""
+
+
+def check_directory(progress: ProvinceProgress, update: ChangeDirectory, now: datetime) -> list[str]:
+    """A change to the directory an organizer may make now; returns the desks whose sessions it
+    touches (open ones: not yet held)."""
+    organizer(progress, update, now, "change the directory")
+    if progress.stage is Stage.COMPLETED:
+        raise refuse(
+            f"province {progress.code} has completed its cycle", "deadline_step_over", stage="COMPLETED"
+        )
+    person = update.person
+    if person.province not in (None, progress.code):
+        raise refuse(f"{person.id} belongs to province {person.province}, not {progress.code}")
+    unknown = [d for d in person.desks if d not in progress.desks]
+    if unknown:
+        raise refuse(f"unknown desks {', '.join(unknown)}", "unknown_desks", desks=", ".join(unknown))
+    open_desks = [d for d in sorted(progress.sessions) if not progress.sessions[d].taken_place]
+    kind = update.kind
+    if kind is DirectoryChangeKind.ADD:
+        if person.id in progress.people:
+            raise refuse(f"{person.id} is already in the directory", "already_listed", person=person.id)
+        return [d for d in open_desks if d in person.desks]
+    if kind is DirectoryChangeKind.UPDATE:
+        known = progress.people.get(person.id)
+        if known is None or person.id in progress.departed:
+            raise refuse(f"{person.id} is not in the directory", "not_listed", person=person.id)
+        if any(getattr(known, f) != getattr(person, f) for f in SEAT_FIELDS):
+            raise refuse(
+                "a change of details keeps the role, province and desks: replace the person instead",
+                "seat_changed",
+            )
+        return [d for d in open_desks if person.id in progress.sessions[d].recipients]
+    leaving = progress.people.get(update.replaces or "")
+    if leaving is None or leaving.id in progress.departed:
+        raise refuse(f"{update.replaces} is not in the directory", "not_listed", person=update.replaces or "")
+    if person.id in progress.people:
+        raise refuse(f"{person.id} is already in the directory", "already_listed", person=person.id)
+    if any(getattr(leaving, f) != getattr(person, f) for f in SEAT_FIELDS):
+        raise refuse(
+            f"{person.id} must take {leaving.id}'s place as it is (role, province, desks)", "seat_changed"
+        )
+    return [d for d in open_desks if leaving.id in progress.sessions[d].recipients]

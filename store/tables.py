@@ -29,6 +29,8 @@ class CycleRow(Base):
     data_entry_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     confirmation_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     sign_off_deadline: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    directory_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Counts the directory's changes while the cycle runs: a worker reads a person again after one."""
     definition: Mapped[str | None] = mapped_column(Text, nullable=True)
     """The cycle as loaded from its file (JSON): what the portal shows of the pre-meeting, the
     venue and the organizer."""

@@ -18,10 +18,16 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
     from models.messages import ActionRequiredFacts, DeadlineFacts, MailKind
-    from models.organizer_actions import Chase, ExtendDeadline, ResendInvitation
+    from models.organizer_actions import (
+        ChangeDirectory,
+        Chase,
+        DirectoryChangeKind,
+        ExtendDeadline,
+        ResendInvitation,
+    )
     from models.participants import Role
     from models.progress import ProvinceProgress
-    from models.records import DeadlineChange, SessionChange
+    from models.records import DeadlineChange, DirectoryChange, SessionChange
     from models.sessions import DeskSession, TransitionRefused
     from models.stages import DeadlineStep, SessionState
     from models.workflow_io import CancelSession, RescheduleSession
@@ -176,6 +182,60 @@ class OrganizerUpdates:
         )
         self.audit("extend_deadline", update, f"{update.step.value} to {update.until.isoformat()}")
         return previous
+
+    @workflow.update
+    async def change_directory(self, update: ChangeDirectory) -> int:
+        """Add, replace or change a person while the cycle runs: the directory and the open
+        sessions' invitees change, each person concerned hears of it. Returns how many sessions
+        it touched."""
+        async with self.session_changes:
+            progress = self.progress
+            desks = organizer.check_directory(progress, update, self.time.now())
+            person, leaving = update.person, update.replaces
+            before = progress.people.get(person.id)
+            sessions = [progress.sessions[d].id for d in desks]
+            # In the directory before any letter is written: each is looked up there.
+            await self.recorder.write(
+                RecordActivities.record_directory_change,
+                DirectoryChange(
+                    year=progress.input.year,
+                    person=person,
+                    leaves=leaving,
+                    sessions=sessions,
+                    by=update.actor,
+                ),
+            )
+            progress.take_person(
+                person, desks if update.kind is not DirectoryChangeKind.UPDATE else [], leaving
+            )
+            moved_address = before is not None and before.email != person.email
+            progress.organizer_mailings += 1
+            number = progress.organizer_mailings
+            for desk in desks:
+                session = progress.sessions[desk]
+                if session.state not in (SessionState.INVITED, SessionState.HELD):
+                    # Not yet sent out (the invitation goes to whoever is invited then), or
+                    # cancelled: nothing to tell.
+                    continue
+                facts = self.mailer.session_facts(session)
+                if leaving is not None:
+                    # RFC 5546 3.2.5: a CANCEL naming only the attendee who is uninvited.
+                    await self.mailer.send(
+                        MailKind.SESSION_CANCEL, [leaving], facts, session=session, variant=f"keluar-{number}"
+                    )
+                if update.kind is not DirectoryChangeKind.UPDATE or moved_address:
+                    kind = MailKind.SESSION_INVITE if session.sequence == 0 else MailKind.SESSION_UPDATE
+                    others = [r for r in session.recipients if r != person.id]
+                    await self.mailer.send(
+                        kind, [person.id], facts, session=session, variant=f"masuk-{number}", listed=others
+                    )
+            detail = f"{update.kind.value} {person.id}" + (f" in place of {leaving}" if leaving else "")
+            self.audit("change_directory", update, f"{detail}: {len(desks)} sessions")
+            return len(desks)
+
+    @change_directory.validator
+    def _validate_directory(self, update: ChangeDirectory) -> None:
+        organizer.check_directory(self.progress, update, self.time.now())
 
     @extend_deadline.validator
     def _validate_extend(self, update: ExtendDeadline) -> None:

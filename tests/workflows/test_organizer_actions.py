@@ -22,7 +22,13 @@ from embedded.smtp import MailStore
 from models.clock import CycleClock
 from models.cycle import Cycle, load_cycle
 from models.items import ItemStatus, OutcomeItem, ProposalItem
-from models.organizer_actions import Chase, ExtendDeadline, ResendInvitation
+from models.organizer_actions import (
+    ChangeDirectory,
+    Chase,
+    DirectoryChangeKind,
+    ExtendDeadline,
+    ResendInvitation,
+)
 from models.participants import Participant, Role
 from models.stages import ChaseStep, DeadlineStep, Stage
 from models.workflow_io import (
@@ -35,7 +41,7 @@ from models.workflow_io import (
 )
 from settings import Settings
 from store.database import connect
-from store.tables import CycleRow, OutboxRow, ProvinceProgressRow
+from store.tables import CycleRow, LinkRevocationRow, OutboxRow, ProvinceProgressRow, SessionInviteeRow
 from tests.conftest import write_cycle
 from tests.helpers.acting import holder_of, send
 from worker import rakortek_worker
@@ -295,3 +301,104 @@ async def test_an_extended_deadline_moves_its_escalation_and_reminder(
             time_skipping, engine, cycle.year, sign_off - timedelta(days=2) + timedelta(minutes=1)
         )
         assert len(await until_sent("sign_off_reminder")) == 2
+
+
+async def test_the_directory_changes_while_the_cycle_runs(
+    time_skipping: WorkflowEnvironment,
+    settings: Settings,
+    task_queue: str,
+    tmp_path: Path,
+    mail: tuple[MailStore, int],
+) -> None:
+    cycle: Cycle = load_cycle(write_cycle(tmp_path, [PROVINCE], desks=DESKS))
+    people = {p.id: p for p in cycle.participants}
+    store, _ = mail
+    engine = connect(settings.database_url)
+    client = time_skipping.client
+    old = people["P33-KOORD"]
+    new = old.model_copy(
+        update={"id": "P33-KOORD-2", "name": "Sari Dewi", "email": "sari.dewi@jawatengah.prov.test"}
+    )
+
+    async def act(update: Any, arg: Any, actor: str = "ORG-02") -> Any:
+        return await send(province, update, arg, holder_of(people[actor]), time_skipping)
+
+    def mails_to(kind: str, person: str) -> list[EmailMessage]:
+        return [m for m in messages(store, kind) if f".{person}@" in str(m["Message-ID"])]
+
+    async with rakortek_worker(client, settings, task_queue):
+        await client.start_workflow(
+            CycleWorkflow.run,
+            CycleInput(cycle=cycle, rehearsal_speed=1.0),
+            id=f"cycle-{task_queue}",
+            task_queue=task_queue,
+        )
+        province = client.get_workflow_handle(province_workflow_id(cycle.year, PROVINCE))
+        await advance_to(time_skipping, engine, cycle.year, cycle.pre_meeting.ends_at + timedelta(hours=1))
+        for _ in range(300):
+            if mails_to("session_invite", old.id):
+                break
+            await asyncio.sleep(0.1)
+
+        # The contact person is replaced: the one who leaves is uninvited, the new one invited.
+        replace = ChangeDirectory(
+            actor="ORG-02", kind=DirectoryChangeKind.REPLACE, person=new, replaces=old.id
+        )
+        with pytest.raises(WorkflowUpdateFailedError, match="update failed"):
+            await act(ProvinceWorkflow.change_directory, replace, "P33-KOORD")
+        assert await act(ProvinceWorkflow.change_directory, replace) == 1
+        for _ in range(300):
+            if mails_to("session_invite", new.id):
+                break
+            await asyncio.sleep(0.1)
+        cancel = calendar_of(mails_to("session_cancel", old.id)[0])
+        assert cancel.method.value == "CANCEL"
+        assert [a.value.lower() for a in cancel.vevent.contents["attendee"]] == [f"mailto:{old.email}"]
+        invitation = calendar_of(mails_to("session_invite", new.id)[0])
+        attendees = {a.value.lower() for a in invitation.vevent.contents["attendee"]}
+        assert f"mailto:{new.email}" in attendees and f"mailto:{old.email}" not in attendees
+        assert invitation.vevent.uid.value == cancel.vevent.uid.value
+        detail = await province.query(ProvinceWorkflow.session, SessionQuery(desk="W.01"))
+        assert new.id in detail.recipients and old.id not in detail.recipients
+        with Session(engine) as db:
+            invited = set(
+                db.scalars(
+                    select(SessionInviteeRow.participant).where(SessionInviteeRow.session_id == detail.id)
+                )
+            )
+            assert new.id in invited and old.id not in invited
+            assert db.get(LinkRevocationRow, (cycle.year, old.id)) is not None
+
+        # The one who left acts no more; the new one is among the province's heads.
+        proposals = SubmitProposals(actor=old.id, items=[proposal("W.01")])
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await act(ProvinceWorkflow.submit_proposals, proposals, old.id)
+        assert "was replaced in the directory" in str(refused.value.cause)
+        assert await act(ProvinceWorkflow.chase, Chase(actor="ORG-02", step=ChaseStep.PROPOSALS)) == 3
+
+        # Someone new at desk 1.01, and a facilitator's new address: each gets the invitation.
+        added = people["KL-1.01-1"].model_copy(
+            update={"id": "KL-1.01-9", "name": "Made Arta", "email": "made.arta@kpkrt.test"}
+        )
+        add = ChangeDirectory(actor="ORG-02", kind=DirectoryChangeKind.ADD, person=added)
+        assert await act(ProvinceWorkflow.change_directory, add) == 1
+        moved = people["FAC-W.01"].model_copy(update={"email": "ketut.lumban@kemendagri.test"})
+        change = ChangeDirectory(actor="ORG-02", kind=DirectoryChangeKind.UPDATE, person=moved)
+        assert await act(ProvinceWorkflow.change_directory, change) == 1
+        seat = ChangeDirectory(
+            actor="ORG-02",
+            kind=DirectoryChangeKind.UPDATE,
+            person=moved.model_copy(update={"desks": ("1.01",)}),
+        )
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await act(ProvinceWorkflow.change_directory, seat)
+        assert "keeps the role, province and desks" in str(refused.value.cause)
+        for _ in range(300):
+            if mails_to("session_invite", added.id) and any(
+                "ketut.lumban@kemendagri.test" in str(m["To"]) for m in mails_to("session_invite", "FAC-W.01")
+            ):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            ids = [(str(m["Message-ID"]), str(m["To"])) for m in messages(store, "session_invite")]
+            raise AssertionError(f"no invitation to the added person or the new address: {ids}")

@@ -1,4 +1,4 @@
-"""A province's own deadlines, where an organizer extended the cycle's
+"""A province's own deadlines, where an organizer extended the cycle's; the directory's version
 
 Revision ID: 0014
 Revises: 0013
@@ -22,9 +22,13 @@ def upgrade() -> None:
     with op.batch_alter_table("province_progress") as batch:
         for column in COLUMNS:
             batch.add_column(sa.Column(column, sa.DateTime(), nullable=True))
+    with op.batch_alter_table("cycles") as batch:
+        batch.add_column(sa.Column("directory_version", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("cycles") as batch:
+        batch.drop_column("directory_version")
     with op.batch_alter_table("province_progress") as batch:
         for column in reversed(COLUMNS):
             batch.drop_column(column)

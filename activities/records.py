@@ -267,6 +267,11 @@ class RecordActivities:
             if rows:
                 upsert(db, SessionInviteeRow, rows, ["year", "session_id", "participant"], update=False)
             if change.leaves is not None:
+                db.execute(
+                    update(ParticipantRow)
+                    .where(ParticipantRow.year == change.year, ParticipantRow.id == change.leaves)
+                    .values(replaced_by=change.person.id)
+                )
                 reason = f"replaced by {change.person.id}"
                 revoked = {
                     "year": change.year,

@@ -78,7 +78,7 @@ def link_holder(engine: Engine, issuer: TokenIssuer, token: str) -> ActionClaims
         raise LinkRefused(str(exc)) from None
     with Session(engine) as db:
         revoked = db.get(LinkRevocationRow, (claims.year, claims.sub))
-    if revoked is not None:
+    if revoked is not None and claims.withdrawn(revoked.at):
         raise LinkRefused(
             f"{claims.sub}'s links were withdrawn on {revoked.at:%Y-%m-%d} ({revoked.reason}); "
             "ask the secretariat for a new one"

@@ -124,7 +124,8 @@ class Visitors:
                 raise LinkRefused(Refusal.UNKNOWN)
             if calendar_now(cycle) >= claims.expires_at.replace(tzinfo=None):
                 raise LinkRefused(Refusal.EXPIRED)
-            if db.get(LinkRevocationRow, (claims.year, person.id)) is not None:
+            revoked = db.get(LinkRevocationRow, (claims.year, person.id))
+            if person.replaced_by is not None or claims.withdrawn(revoked.at if revoked else None):
                 raise LinkRefused(Refusal.REVOKED)
             cookie = secrets.token_urlsafe(32)
             now = _now()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -71,6 +72,16 @@ class ActionClaims(Holder):
     exp: int
     """Calendar time, seconds since the epoch: the cycle's end."""
     jti: str
+    iat: int | None = None
+    """Real time the link was made: a withdrawal stops the links made before it, not the new
+    ones sent after (``withdrawn``)."""
+
+    def withdrawn(self, revoked_at: datetime | None) -> bool:
+        """Whether a withdrawal at ``revoked_at`` (UTC) stops this link."""
+        if revoked_at is None:
+            return False
+        revoked = revoked_at.replace(tzinfo=UTC) if revoked_at.tzinfo is None else revoked_at
+        return self.iat is None or self.iat <= int(revoked.timestamp())
 
     @property
     def expires_at(self) -> datetime:
@@ -125,7 +136,8 @@ class TokenIssuer:
 
     def issue(self, claims: ActionClaims) -> str:
         """A link token, for a person's mail."""
-        return self._encode({**claims.model_dump(exclude_none=True), "aud": LINK})
+        made = claims.iat if claims.iat is not None else int(time.time())
+        return self._encode({**claims.model_dump(exclude_none=True), "iat": made, "aud": LINK})
 
     def verify(self, token: str) -> ActionClaims:
         """A link token's claims; its expiry is the caller's (calendar) check."""

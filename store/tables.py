@@ -62,6 +62,8 @@ class ParticipantRow(Base):
     position: Mapped[str | None] = mapped_column(String(200), nullable=True)
     acting: Mapped[str | None] = mapped_column(String(4), nullable=True)
     """Plt. or Plh., before the position."""
+    replaced_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """Who took this person's place while the cycle ran: their links never open again."""
 
 
 class ProvinceProgressRow(Base):

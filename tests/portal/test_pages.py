@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -173,6 +174,13 @@ async def test_a_revoked_link_no_longer_opens_and_its_sessions_close(
         assert refused.status_code == 400 and "Tautan ini telah dicabut oleh sekretariat" in refused.text
         assert "rakortek_portal" not in refused.headers.get("set-cookie", "")
         assert (await http.get(feed.group(1))).status_code == 404
+        # A link sent after the withdrawal (a new invitation) opens; the old one stays refused.
+        later = claims_for(
+            "P94-KOORD", 2022, "94", "province_coordinator", expires_at=datetime(2022, 4, 15, tzinfo=UTC)
+        )
+        fresh = TokenIssuer(TOKEN_SECRET).issue(later.model_copy(update={"iat": int(time.time()) + 2}))
+        assert (await http.get(portal_link("", fresh))).status_code == 303
+        assert (await http.get(link)).status_code == 400
 
         await asyncio.to_thread(
             subprocess.run,

@@ -41,7 +41,14 @@ from models.workflow_io import (
 )
 from settings import Settings
 from store.database import connect
-from store.tables import CycleRow, LinkRevocationRow, OutboxRow, ProvinceProgressRow, SessionInviteeRow
+from store.tables import (
+    CycleRow,
+    LinkRevocationRow,
+    OutboxRow,
+    ParticipantRow,
+    ProvinceProgressRow,
+    SessionInviteeRow,
+)
 from tests.conftest import write_cycle
 from tests.helpers.acting import holder_of, send
 from worker import rakortek_worker
@@ -368,6 +375,8 @@ async def test_the_directory_changes_while_the_cycle_runs(
             )
             assert new.id in invited and old.id not in invited
             assert db.get(LinkRevocationRow, (cycle.year, old.id)) is not None
+            leaver = db.get(ParticipantRow, (cycle.year, old.id))
+            assert leaver is not None and leaver.replaced_by == new.id
 
         # The one who left acts no more; the new one is among the province's heads.
         proposals = SubmitProposals(actor=old.id, items=[proposal("W.01")])

@@ -38,6 +38,7 @@ from starlette.types import ASGIApp
 from temporalio.client import Client
 
 from board.app import create_app as create_board
+from console.directory_pages import DirectoryPages
 from console.follow_up import FollowUpPages
 from console.pages import ConsolePages
 from console.province_page import ProvincePage
@@ -150,6 +151,7 @@ def create_web_app(
             SigningPages(portal).routes(),
             console.routes(),
             FollowUpPages(console).routes(),
+            DirectoryPages(console).routes(),
             ProvincePage(console, temporal_ui, namespace).routes(),
         ]
         for route in (r for group in routes_of for r in group):

@@ -212,6 +212,30 @@ async def test_an_organizer_changes_the_running_cycle_from_the_browser(running_c
             assert after.sequence == before_move.sequence + 1
             assert after.starts_at.replace(tzinfo=UTC).astimezone(WIB).date() != day
 
+        # The directory: Papua's coordinator is replaced; the one who leaves is uninvited.
+        await organizer.get_by_role("link", name="Direktori").click()
+        await organizer.get_by_label("Provinsi", exact=True).select_option("94")
+        await organizer.get_by_role("button", name="Tampilkan").click()
+        await axe_clean(organizer, "direktori")
+        coordinator = organizer.get_by_role("link", name="Nur Hartono")
+        await coordinator.click()
+        replacement = organizer.locator("form", has=organizer.get_by_role("button", name="Ganti orang"))
+        await replacement.get_by_label("Nama").fill("Yohana Rumbewas")
+        await replacement.get_by_label("Alamat surel").fill("yohana.rumbewas@papua.prov.test")
+        await replacement.get_by_role("button", name="Ganti orang").click()
+        await organizer.get_by_text("Peserta telah diganti").wait_for()
+        await axe_clean(organizer, "pengganti")
+        leaver_cancel = await mails(running_cycle, "session_cancel", ".P94-KOORD@", 1)
+        assert calendar_of(leaver_cancel[-1]).method.value == "CANCEL"
+        # Papua's W.02 session was moved above: its invitation is the update at its SEQUENCE.
+        welcome = (await mails(running_cycle, "session_update", "yohana.rumbewas@papua.prov.test", 1))[0]
+        assert calendar_of(welcome).method.value == "REQUEST"
+        refused_link = await (await browser.new_context()).new_page()
+        gone = await refused_link.goto(
+            running_cycle.link_in(await running_cycle.mail("data_entry_open", ".P94-KOORD@"))
+        )
+        assert gone is not None and gone.status == 400
+
         # Someone who is not an organizer is turned away.
         facilitator = await signed_in(
             browser, running_cycle.link_in(await running_cycle.mail("session_invite", ".FAC-1.01@"))

@@ -29,8 +29,13 @@ from workflows.cycle import CycleWorkflow
 DEFAULT_REHEARSAL_SPEED = 5_000.0
 
 
+def real_addresses(cycle: Cycle) -> list[str]:
+    """The addresses a rehearsal must not mail: any outside the reserved domains."""
+    return [p.email for p in cycle.participants if not p.has_reserved_address]
+
+
 def refuse_real_addresses(cycle: Cycle) -> None:
-    real = [p.email for p in cycle.participants if not p.has_reserved_address]
+    real = real_addresses(cycle)
     if real:
         fail(
             f"a rehearsal mails every participant, and {len(real)} addresses are not under a "

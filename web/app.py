@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from asgi_csrf import asgi_csrf
@@ -40,6 +41,7 @@ from temporalio.client import Client
 from board.app import create_app as create_board
 from console.directory_pages import DirectoryPages
 from console.follow_up import FollowUpPages
+from console.new_cycle_pages import NewCyclePages
 from console.pages import ConsolePages
 from console.province_page import ProvincePage
 from portal.actions import Actions
@@ -116,6 +118,7 @@ def create_web_app(
     allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
     temporal_ui: str | None = None,
     namespace: str = "default",
+    uploads: Path | None = None,
 ) -> ASGIApp:
     """``allowed_hosts``: the names the application answers to (Host header); any other is
     refused, so that a page of another site cannot reach it through a name that resolves to this
@@ -152,6 +155,7 @@ def create_web_app(
             console.routes(),
             FollowUpPages(console).routes(),
             DirectoryPages(console).routes(),
+            NewCyclePages(console, uploads or PROJECT_DIR / "var" / "uploads").routes(),
             ProvincePage(console, temporal_ui, namespace).routes(),
         ]
         for route in (r for group in routes_of for r in group):
@@ -201,9 +205,11 @@ def csrf_signing_secret(token_secret: str | None) -> str:
 def _multipart_upload(scope: dict[str, object]) -> bool:
     """asgi-csrf 0.11 cannot read a multipart body with python-multipart 0.0.26 or later
     (simonw/asgi-csrf#38), and the older parser has a CVE: the multipart forms (the proposals
-    upload, the video reports' import) check the same signed token in their handlers
-    (portal/csrf.py)."""
+    upload, the video reports' import, a new cycle's files) check the same signed token in their
+    handlers (portal/csrf.py)."""
     path = str(scope.get("path", ""))
-    return (path.startswith("/usulan/") and path.endswith("/unggah")) or (
-        path.startswith("/kehadiran/") and path.endswith("/impor")
+    return (
+        (path.startswith("/usulan/") and path.endswith("/unggah"))
+        or (path.startswith("/kehadiran/") and path.endswith("/impor"))
+        or path == "/konsol/siklus-baru"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from models.stages import Stage
 from models.workflow_io import SessionQuery, province_workflow_id
 from store.tables import ActionRow, SessionRow
+from tests.conftest import write_cycle
 from tests.helpers.browser import CHROMIUM_ARGS, chromium, horizontal_overflow, serious_violations, shoot
 from tests.portal.conftest import RunningCycle
 from tests.portal.test_whole_cycle import move_to, stage_of
@@ -74,7 +76,9 @@ async def axe_clean(page: Page, name: str) -> None:
 @pytest.mark.speed(1.0)
 @pytest.mark.opens("2022-02-07T09:00:00")
 @pytest.mark.shape(PROVINCES, DESKS)
-async def test_an_organizer_changes_the_running_cycle_from_the_browser(running_cycle: RunningCycle) -> None:
+async def test_an_organizer_changes_the_running_cycle_from_the_browser(
+    running_cycle: RunningCycle, tmp_path: Path
+) -> None:
     cycle = running_cycle.cycle
     invitation = await running_cycle.mail("pre_meeting_invite", ".ORG-02@")
     await move_to(running_cycle, cycle.pre_meeting.ends_at + timedelta(minutes=5))
@@ -235,6 +239,19 @@ async def test_an_organizer_changes_the_running_cycle_from_the_browser(running_c
             running_cycle.link_in(await running_cycle.mail("data_entry_open", ".P94-KOORD@"))
         )
         assert gone is not None and gone.status == 400
+
+        # A new cycle's files, checked and previewed before anything starts.
+        files = write_cycle(tmp_path / "baru", ["31", "94"], desks=["1.01", "W.02"])
+        await organizer.get_by_role("link", name="Siklus baru").click()
+        await axe_clean(organizer, "siklus-baru")
+        await organizer.get_by_label("Berkas siklus (.toml)").set_input_files(str(files))
+        await organizer.get_by_label("Daftar peserta (.csv atau .xlsx)").set_input_files(
+            str(files.parent / "participants.csv")
+        )
+        await organizer.get_by_role("button", name="Periksa berkas").click()
+        await organizer.get_by_role("heading", name="Pratinjau jadwal").wait_for()
+        await organizer.get_by_text("Semua ketentuan terpenuhi", exact=False).wait_for()
+        await axe_clean(organizer, "siklus-baru-pratinjau")
 
         # Someone who is not an organizer is turned away.
         facilitator = await signed_in(

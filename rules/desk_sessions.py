@@ -147,14 +147,21 @@ def check_reschedule(progress: ProvinceProgress, update: RescheduleSession, now:
             )
         if not is_working_day(day):
             raise refuse(f"{day} is not a working day", "day_off", day=day.isoformat())
-    for zone, whose in ((input.venue_zone, "venue"), (input.province.zone, "province")):
-        if not is_within_office_hours(start, end, zone):
-            raise refuse(
-                f"{start.isoformat()} is outside the working hours of the {whose} ({zone})",
-                f"outside_hours_{whose}",
-                at=start.isoformat(),
-                zone=zone,
-            )
+    venue, own = input.venue_zone, input.province.zone
+    if not is_within_office_hours(start, end, venue):
+        raise refuse(
+            f"{start.isoformat()} is outside the working hours of the venue ({venue})",
+            "outside_hours_venue",
+            at=start.isoformat(),
+            zone=venue,
+        )
+    if not is_within_office_hours(start, end, own):
+        raise refuse(
+            f"{start.isoformat()} is outside the working hours of the province ({own})",
+            "outside_hours_province",
+            at=start.isoformat(),
+            zone=own,
+        )
     overlapping = sum(
         1
         for other in progress.sessions.values()

@@ -136,17 +136,7 @@ class DirectoryPages:
         return dict(zip(provinces, results, strict=True))
 
     def _notes(self, who: Organizer, outcomes: dict[str, Outcome], done: str) -> tuple[list[Note], int]:
-        titles = {p.code: p.title for p in who.cycle.provinces}
-        refused = [
-            Note(
-                "refused",
-                who.t["province_refused"].format(
-                    province=titles.get(code, code), reason=o.worded(who.visitor.language, who.visitor.zone)
-                ),
-            )
-            for code, o in outcomes.items()
-            if not o.accepted
-        ]
+        refused = who.refusals(outcomes)
         if len(refused) == len(outcomes):
             return refused, 409
         return [Note("ok", who.t[done]), *refused], 200 if not refused else 409

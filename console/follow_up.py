@@ -16,7 +16,6 @@ from console.chasing import deadlines_of, waiting_for
 from console.pages import ConsolePages, Organizer, _date
 from models.stages import ChaseStep, DeadlineStep
 from models.text import Line
-from portal.actions import Outcome
 from portal.pages import Note, origin_of
 
 _LINE: TypeAdapter[str] = TypeAdapter(Line)
@@ -33,19 +32,6 @@ class FollowUpPages:
         return [
             Route("/konsol/tagih", self.chase, methods=["GET", "POST"]),
             Route("/konsol/tenggat", self.deadlines, methods=["GET", "POST"]),
-        ]
-
-    def _refusals(self, who: Organizer, outcomes: dict[str, Outcome]) -> list[Note]:
-        titles = {p.code: p.title for p in who.cycle.provinces}
-        return [
-            Note(
-                "refused",
-                who.t["province_refused"].format(
-                    province=titles.get(code, code), reason=o.worded(who.visitor.language, who.visitor.zone)
-                ),
-            )
-            for code, o in outcomes.items()
-            if not o.accepted
         ]
 
     async def chase(self, request: Request) -> Response:
@@ -75,7 +61,7 @@ class FollowUpPages:
                 outcomes = dict(zip(provinces, results, strict=True))
                 reminded = sum(1 for w in listed if outcomes[w.province].accepted)
                 notes.append(Note("ok" if reminded else "refused", t["chased"].format(count=reminded)))
-                notes += self._refusals(who, outcomes)
+                notes += who.refusals(outcomes)
                 status_code = 200 if all(o.accepted for o in results) else 409
                 lists = await asyncio.to_thread(waiting_for, self.engine, who.cycle, who.now)
         return self.console.render(
@@ -122,7 +108,7 @@ class FollowUpPages:
                 outcomes = dict(zip(targets, results, strict=True))
                 extended = sum(1 for o in results if o.accepted)
                 notes.append(Note("ok" if extended else "refused", t["extended"].format(count=extended)))
-                notes += self._refusals(who, outcomes)
+                notes += who.refusals(outcomes)
                 status_code = 200 if extended == len(targets) else 409
         table = await asyncio.to_thread(deadlines_of, self.engine, who.cycle.year)
         return self.console.render(

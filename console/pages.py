@@ -29,8 +29,9 @@ from console.slots import Move, aware, by_day, free_slots, plan_moves
 from mail.dates import letter_datetime
 from models.cycle import Cycle
 from models.participants import Role
+from portal.actions import Outcome
 from portal.home import Moment, cycle_of
-from portal.pages import TEMPLATES, Note, Portal, _environment, csrf_token, labels, origin_of
+from portal.pages import TEMPLATES, Note, Portal, csrf_token, labels, origin_of, templates_environment
 from portal.visitors import Visitor
 from store.tables import CycleRow
 
@@ -67,6 +68,20 @@ class Organizer:
     def clock(self, at: datetime) -> str:
         """The venue's time of day, as a slot list shows it."""
         return at.astimezone(ZoneInfo(self.cycle.desk_sessions.venue_zone)).strftime("%H.%M")
+
+    def refusals(self, outcomes: dict[str, Outcome]) -> list[Note]:
+        """A note per province whose workflow refused an action sent to many, with its reason."""
+        titles = {p.code: p.title for p in self.cycle.provinces}
+        return [
+            Note(
+                "refused",
+                self.t["province_refused"].format(
+                    province=titles.get(code, code), reason=o.worded(self.visitor.language, self.visitor.zone)
+                ),
+            )
+            for code, o in outcomes.items()
+            if not o.accepted
+        ]
 
     def short(self, at: datetime) -> str:
         """The venue's day and time in a grid cell: 21/2 09.00."""
@@ -122,7 +137,7 @@ class ConsolePages:
         **context: Any,
     ) -> HTMLResponse:
         html = (
-            _environment()
+            templates_environment()
             .get_template(f"console/{template}")
             .render(
                 t=who.t,

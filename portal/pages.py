@@ -38,7 +38,7 @@ TEMPLATES = PROJECT_DIR / "templates"
 
 
 @cache
-def _environment() -> Environment:
+def templates_environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
 
 
@@ -118,7 +118,7 @@ class Portal:
         t = labels(language)
         title = context.pop("title_text", None) or t[title_key]
         html = (
-            _environment()
+            templates_environment()
             .get_template(f"portal/{template}")
             .render(
                 t=t,

@@ -6,15 +6,24 @@ variable names); payloads are pydantic JSON, encrypted when RAKORTEK_PAYLOAD_KEY
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateStage
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowUpdateStage,
+)
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
-from temporalio.service import TLSConfig
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from security.codec import parse_key, with_encryption
 from security.tokens import TOKEN_FIELD, Holder, TokenIssuer
@@ -59,6 +68,52 @@ def new_update_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4()}"
 
 
+BUSY = frozenset(
+    {
+        RPCStatusCode.RESOURCE_EXHAUSTED,
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.ABORTED,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+    }
+)
+"""What the server answers when a workflow cannot take an update now: more updates in flight than
+it allows (ten per workflow), an update aborted because the workflow's task was lost or its cache
+evicted (retryable Unavailable), a moment of overload. Sending the same update again later is safe:
+its id makes it one update."""
+PATIENCE_SECONDS = 60.0
+"""How long a person's action keeps trying while the workflow is busy: a burst of hundreds of
+people acting at once passes in seconds, a workflow that is down does not."""
+FIRST_PAUSE, LONGEST_PAUSE = 0.1, 4.0
+IN_FLIGHT_PER_WORKFLOW = 4
+"""Updates one process keeps in flight to one workflow at once; the others wait their turn here.
+The server takes ten at most, and a crowd beyond that has the server abort them over and over
+(every update of the moment retried, none taking): the line forms in the client instead."""
+_lanes: dict[tuple[int, str], asyncio.Semaphore] = {}
+
+
+def _lane(workflow_id: str) -> asyncio.Semaphore:
+    key = (id(asyncio.get_running_loop()), workflow_id)
+    if key not in _lanes:
+        _lanes[key] = asyncio.Semaphore(IN_FLIGHT_PER_WORKFLOW)
+    return _lanes[key]
+
+
+Waiting = Callable[[int, float], None]
+"""Told (attempt, pause in seconds) each time an action waits for a busy workflow."""
+
+
+def is_busy(error: BaseException) -> bool:
+    if isinstance(error, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return True
+    return isinstance(error, RPCError) and error.status in BUSY
+
+
+def pause_before(attempt: int) -> float:
+    """Exponential backoff with full jitter: people acting at one moment spread out instead of
+    coming back all together."""
+    return random.uniform(0, min(LONGEST_PAUSE, FIRST_PAUSE * 2**attempt))
+
+
 async def act(
     handle: WorkflowHandle[Any, Any],
     update: Any,
@@ -69,11 +124,14 @@ async def act(
     update_id: str,
     now: datetime | None = None,
     wait_for_stage: WorkflowUpdateStage = WorkflowUpdateStage.COMPLETED,
+    patience: float = PATIENCE_SECONDS,
+    waiting: Waiting | None = None,
 ) -> Any:
     """Sends a person's update with a token made for it alone (security/tokens.py): the link the
     person showed stays here. Sending again with the same ``update_id`` is the same update,
-    applied once. ``now``: the workflow's clock, where it is not the wall clock (a time-skipping
-    test server)."""
+    applied once, so a busy workflow is asked again, with backoff, for up to ``patience``
+    seconds (``waiting`` hears of each pause). ``now``: the workflow's clock, where it is not the
+    wall clock (a time-skipping test server)."""
     token = issuer.for_update(
         holder,
         workflow_id=handle.id,
@@ -82,6 +140,27 @@ async def act(
         now=now or datetime.now(UTC),
     )
     sent = argument.model_copy(update={TOKEN_FIELD: token})
-    if wait_for_stage is WorkflowUpdateStage.COMPLETED:
-        return await handle.execute_update(update, sent, id=update_id)
-    return await handle.start_update(update, sent, id=update_id, wait_for_stage=wait_for_stage)
+    give_up = time.monotonic() + patience
+    lane = _lane(handle.id)
+    attempt = 0
+    while True:
+        if lane.locked() and waiting is not None:
+            waiting(attempt, 0.0)
+        try:
+            await asyncio.wait_for(lane.acquire(), max(give_up - time.monotonic(), 0.001))
+        except TimeoutError:
+            raise WorkflowUpdateRPCTimeoutOrCancelledError() from None
+        try:
+            if wait_for_stage is WorkflowUpdateStage.COMPLETED:
+                return await handle.execute_update(update, sent, id=update_id)
+            return await handle.start_update(update, sent, id=update_id, wait_for_stage=wait_for_stage)
+        except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+            pause = pause_before(attempt)
+            if not is_busy(exc) or time.monotonic() + pause > give_up:
+                raise
+        finally:
+            lane.release()
+        attempt += 1
+        if waiting is not None:
+            waiting(attempt, pause)
+        await asyncio.sleep(pause)

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from commands.acting import LinkRefused, Operator, add_token_options, issuer_of, link_holder, read_token
-from commands.console import console, engine_and_year, fail, open_database, parse_model
+from commands.console import console, engine_and_year, errors, fail, open_database, parse_model
 from commands.status import latest_year
 from models.stages import Party
 from models.workflow_io import (
@@ -25,7 +25,7 @@ from models.workflow_io import (
     province_workflow_id,
 )
 from settings import Settings, authserv_ids, load_settings
-from temporal_client import act, connect_client, new_update_id
+from temporal_client import Waiting, act, connect_client, is_busy, new_update_id
 from workflows.province import ProvinceWorkflow
 
 
@@ -85,13 +85,33 @@ async def _update(args: argparse.Namespace, update: Any, payload: Any) -> None:
             holder=operator.holder,
             issuer=operator.issuer,
             update_id=new_update_id("cli"),
+            waiting=_queued(args.province),
         )
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         fail(f"refused: {getattr(cause, 'message', None) or cause}")
-    except RPCError as exc:
-        fail(f"province {args.province} of cycle {year}: {exc.message}")
+    except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+        busy = (
+            " (still busy after a minute of trying: nothing was applied; run it again)"
+            if is_busy(exc)
+            else ""
+        )
+        fail(f"province {args.province} of cycle {year}: {getattr(exc, 'message', exc)}{busy}")
     console.print(f"done: {result}")
+
+
+def _queued(province: str) -> Waiting:
+    told: list[int] = []
+
+    def say(attempt: int, pause: float) -> None:
+        if not told:
+            told.append(attempt)
+            errors.print(
+                f"province {province}'s workflow is busy (many people acting at once): "
+                "your action waits its turn"
+            )
+
+    return say
 
 
 async def cmd_submit_proposals(args: argparse.Namespace) -> None:

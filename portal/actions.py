@@ -7,16 +7,15 @@ token, made again from the claims their link proved (never stored).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from models.items import ItemConfirmation, OutcomeItem, ProposalItem
 from models.stages import Party
@@ -37,7 +36,7 @@ from models.workflow_io import (
 from portal.refusals import refusal_of, worded
 from portal.visitors import Visitor
 from security.tokens import SIGN, Holder, TokenIssuer
-from temporal_client import act, new_update_id
+from temporal_client import act, is_busy, new_update_id
 from workflows.cycle import CycleWorkflow
 from workflows.province import ProvinceWorkflow
 
@@ -78,9 +77,9 @@ class Outcome:
         return 503 if self.busy else 409
 
 
-BUSY_PAUSES = (0.2, 0.4, 0.8, 1.6, 3.2)
-"""Seconds between attempts while a workflow has as many updates in flight as Temporal allows
-(ten): a burst of outcomes at the end of a desk day passes in a few seconds."""
+PORTAL_PATIENCE = 20.0
+"""Seconds a page waits for a busy workflow (temporal_client.act backs off meanwhile) before it
+says so: a person is not left looking at a page that does not answer."""
 
 
 class Actions:
@@ -235,22 +234,24 @@ class Actions:
         # One id for every attempt: an attempt that did reach the workflow is not applied twice.
         update_id = new_update_id("portal")
         now = await self.server_time() if self.server_time else None
-        for pause in (*BUSY_PAUSES, None):
-            try:
-                await act(
-                    handle, update, argument, holder=holder, issuer=self.issuer, update_id=update_id, now=now
-                )
-            except WorkflowUpdateFailedError as exc:
-                cause = exc.cause
-                if not isinstance(cause, ApplicationError):
-                    return Outcome(False, str(exc))
-                code, values = refusal_of(cause.details)
-                return Outcome(False, cause.message, code=code, values=values)
-            except RPCError as exc:
-                if exc.status is RPCStatusCode.RESOURCE_EXHAUSTED and pause is not None:
-                    await asyncio.sleep(pause)
-                    continue
-                busy = exc.status in (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE)
-                return Outcome(False, f"the cycle's workflow did not answer ({exc.message})", busy=busy)
-            return Outcome(True)
-        raise AssertionError("unreachable: the last attempt returns")
+        try:
+            await act(
+                handle,
+                update,
+                argument,
+                holder=holder,
+                issuer=self.issuer,
+                update_id=update_id,
+                now=now,
+                patience=PORTAL_PATIENCE,
+            )
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            if not isinstance(cause, ApplicationError):
+                return Outcome(False, str(exc))
+            code, values = refusal_of(cause.details)
+            return Outcome(False, cause.message, code=code, values=values)
+        except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+            message = exc.message if isinstance(exc, RPCError) else str(exc)
+            return Outcome(False, f"the cycle's workflow did not answer ({message})", busy=is_busy(exc))
+        return Outcome(True)

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
 
     smtp_host: str = Field("127.0.0.1", validation_alias="RAKORTEK_SMTP_HOST")
     smtp_port: int = Field(8025, validation_alias="RAKORTEK_SMTP_PORT")
+    smtp_rate: float | None = Field(None, gt=0, validation_alias="RAKORTEK_SMTP_RATE")
+    """Messages a second each worker process sends at most (the relay's limit over the workers)."""
+    smtp_connections: int = Field(4, ge=1, le=100, validation_alias="RAKORTEK_SMTP_CONNECTIONS")
     smtp_username: str | None = Field(None, validation_alias="RAKORTEK_SMTP_USERNAME")
     smtp_password: str | None = Field(None, validation_alias="RAKORTEK_SMTP_PASSWORD")
     smtp_security: str = Field("none", validation_alias="RAKORTEK_SMTP_SECURITY")

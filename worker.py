@@ -126,6 +126,8 @@ async def rakortek_worker(
             password=settings.smtp_password,
             security=settings.smtp_security,
             ca_file=settings.smtp_ca_file,
+            rate=settings.smtp_rate,
+            connections=settings.smtp_connections,
         )
     )
     records = RecordActivities(engine)

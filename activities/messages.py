@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Engine, Table, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from mail.compose import Recipient
-from mail.mailing import Mailing, sender_of
+from mail.mailing import Letter, Mailing, sender_of
 from mail.transport import PermanentRefusal, SmtpPool
 from models.messages import DeliveryReport, Mailings, Outgoing
 from security.tokens import TokenIssuer
@@ -23,8 +23,8 @@ from store.database import insert_new, utc
 from store.tables import CycleRow, OutboxRow, ParticipantRow
 
 FINAL = ("sent", "failed", "skipped")
-MARK_EVERY = 25
-"""Outbox records are written in batches of this many: one transaction instead of many."""
+DEFERRED_PAUSES = (1.0, 2.0, 4.0, 8.0)
+"""Seconds a deferred message waits before each of its own retries, once its batch is through."""
 
 
 _OUTBOX_TABLE = cast(Table, OutboxRow.__table__)
@@ -45,8 +45,10 @@ class MessageActivities:
         sender_override: str | None = None,
         issuer: TokenIssuer | None = None,
         portal_url: str | None = None,
+        deferred_pauses: Sequence[float] = DEFERRED_PAUSES,
     ) -> None:
         self.engine = engine
+        self.deferred_pauses = deferred_pauses
         self.portal_url = portal_url
         """Where each letter's personal link leads (None: letters carry no link)."""
         self.pool = pool
@@ -95,6 +97,30 @@ class MessageActivities:
                 )
             return status
 
+    async def _send_one(self, client: Any, sender: str, letter: Letter, report: DeliveryReport) -> bool:
+        """Send one message and record its result at once: a crash re-sends at most the message
+        in hand. False when the relay deferred it (4xx, a dropped connection)."""
+        try:
+            if not client.is_connected:
+                await client.connect()
+            await self.pool.send(client, sender, letter.recipient.email, letter.message)
+        except PermanentRefusal as exc:
+            await asyncio.to_thread(self._mark, [(letter.message_id, "failed", str(exc))])
+            report.failed += 1
+            return True
+        except Exception as exc:
+            # The reason, which may quote an address, stays in the outbox (last_error);
+            # Temporal and the worker's log get ids only.
+            reason = f"{type(exc).__name__}: {exc}"
+            await asyncio.to_thread(self._mark, [(letter.message_id, "pending", reason)])
+            report.deferred += 1
+            return False
+        # The only window for a duplicate is from here until the outbox records it; a resend
+        # from that window carries the same Message-ID.
+        await asyncio.to_thread(self._mark, [(letter.message_id, "sent", None)])
+        report.sent += 1
+        return True
+
     def _mark(self, outcomes: list[tuple[str, str, str | None]]) -> None:
         """Record (message id, status, error) of the messages just tried, in one transaction."""
         with self.engine.begin() as connection:
@@ -108,8 +134,9 @@ class MessageActivities:
 
     @activity.defn
     async def send_mailings(self, mailings: Mailings) -> list[DeliveryReport]:
-        """Several mailings over one connection: their outbox rows in one transaction, their
-        results recorded MARK_EVERY at a time. A retry sends only what the outbox lacks."""
+        """Several mailings over one connection: their outbox rows in one transaction, each
+        message's result recorded as soon as the relay answers. A retry sends only what the
+        outbox lacks."""
         return await self._deliver(mailings.items)
 
     async def _deliver(self, items: list[Outgoing]) -> list[DeliveryReport]:
@@ -160,38 +187,31 @@ class MessageActivities:
         if not any(due):
             return reports
 
-        tried: list[tuple[str, str, str | None]] = []
-        try:
-            async with self.pool.connection() as client:
-                for mailing, report, mine in zip(mailings, reports, due, strict=True):
-                    for letter in mailing.letters(mine):
-                        try:
-                            await self.pool.send(
-                                client, mailing.sender.address, letter.recipient.email, letter.message
-                            )
-                        except PermanentRefusal as exc:
-                            tried.append((letter.message_id, "failed", str(exc)))
-                            report.failed += 1
-                            continue
-                        except Exception as exc:
-                            tried.append((letter.message_id, "pending", f"{type(exc).__name__}: {exc}"))
-                            # The reason, which may quote an address, stays in the outbox
-                            # (last_error); Temporal and the worker's log get ids only.
-                            code = getattr(exc, "code", None)
-                            raise ApplicationError(
-                                f"delivery of {letter.message_id} deferred ({type(exc).__name__}"
-                                f"{f' {code}' if code else ''}); the outbox holds the reason",
-                                type="DeliveryDeferred",
-                            ) from None
-                        # The only window for a duplicate is from here until the outbox records
-                        # it; a resend from that window carries the same Message-ID.
-                        tried.append((letter.message_id, "sent", None))
-                        report.sent += 1
-                        if len(tried) >= MARK_EVERY:
-                            await asyncio.to_thread(self._mark, tried)
-                            tried = []
-                            activity.heartbeat()
-        finally:
-            if tried:
-                await asyncio.to_thread(self._mark, tried)
+        deferred: list[tuple[str, Letter, DeliveryReport]] = []
+        async with self.pool.connection() as client:
+            for mailing, report, mine in zip(mailings, reports, due, strict=True):
+                for letter in mailing.letters(mine):
+                    sender = mailing.sender.address
+                    if not await self._send_one(client, sender, letter, report):
+                        deferred.append((sender, letter, report))
+            # A message the relay defers waits a moment on its own; the rest of the batch went on.
+            for pause in self.deferred_pauses:
+                if not deferred:
+                    break
+                activity.heartbeat()
+                await asyncio.sleep(pause)
+                again = deferred
+                deferred = []
+                for sender, letter, report in again:
+                    if not await self._send_one(client, sender, letter, report):
+                        deferred.append((sender, letter, report))
+        if deferred:
+            # Still deferred after its own retries: the activity's retry policy tries again
+            # later, and sends only what the outbox does not hold as sent.
+            first = deferred[0][1]
+            raise ApplicationError(
+                f"delivery of {first.message_id} and {len(deferred) - 1} more deferred; "
+                "the outbox holds the reasons",
+                type="DeliveryDeferred",
+            )
         return reports

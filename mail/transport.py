@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -22,6 +23,11 @@ class SmtpConfig:
     ca_file: str | None = None
     """Certificate authority to trust for the relay (default: the system's)."""
     timeout: float = 30.0
+    rate: float | None = None
+    """Messages a second this process sends at most (a relay's limit, shared among the
+    deployment's workers); None: as fast as the relay takes them."""
+    connections: int = 4
+    """Connections this process keeps open to the relay at most."""
 
 
 class PermanentRefusal(Exception):
@@ -31,10 +37,23 @@ class PermanentRefusal(Exception):
 class SmtpPool:
     """Reuses a few connections: opening one per message costs about half the throughput."""
 
-    def __init__(self, config: SmtpConfig, size: int = 4) -> None:
+    def __init__(self, config: SmtpConfig) -> None:
         self._config = config
         self._idle: asyncio.LifoQueue[aiosmtplib.SMTP] = asyncio.LifoQueue()
-        self._slots = asyncio.Semaphore(size)
+        self._slots = asyncio.Semaphore(config.connections)
+        self._interval = 1 / config.rate if config.rate else 0.0
+        self._next_at = 0.0
+        self._pacing = asyncio.Lock()
+
+    async def _pace(self) -> None:
+        """Wait for this message's turn under the relay's rate."""
+        if not self._interval:
+            return
+        async with self._pacing:
+            now = time.monotonic()
+            if self._next_at > now:
+                await asyncio.sleep(self._next_at - now)
+            self._next_at = max(now, self._next_at) + self._interval
 
     def _client(self) -> aiosmtplib.SMTP:
         c = self._config
@@ -70,6 +89,7 @@ class SmtpPool:
 
     async def send(self, client: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes) -> None:
         """Send one flattened message; PermanentRefusal for a 5xx, other errors are worth a retry."""
+        await self._pace()
         try:
             await client.sendmail(sender, [recipient], message)
         except aiosmtplib.SMTPRecipientsRefused as exc:

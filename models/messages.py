@@ -252,3 +252,5 @@ class DeliveryReport(BaseModel):
     already_sent: int = 0
     failed: int = 0
     skipped: int = 0
+    deferred: int = 0
+    """Times the relay deferred a message (4xx) in this delivery; each was tried again."""

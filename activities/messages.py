@@ -24,7 +24,10 @@ from store.tables import CycleRow, OutboxRow, ParticipantRow
 
 FINAL = ("sent", "failed", "skipped")
 DEFERRED_PAUSES = (1.0, 2.0, 4.0, 8.0)
-"""Seconds a deferred message waits before each of its own retries, once its batch is through."""
+"""Seconds a deferred message waits before each of its own retries, once its batch is through
+(divided by a rehearsal's speed)."""
+SHORTEST_PAUSE = 0.05
+"""A relay is asked again no sooner than this, however compressed the rehearsal."""
 
 
 _OUTBOX_TABLE = cast(Table, OutboxRow.__table__)
@@ -137,9 +140,9 @@ class MessageActivities:
         """Several mailings over one connection: their outbox rows in one transaction, each
         message's result recorded as soon as the relay answers. A retry sends only what the
         outbox lacks."""
-        return await self._deliver(mailings.items)
+        return await self._deliver(mailings.items, mailings.speed)
 
-    async def _deliver(self, items: list[Outgoing]) -> list[DeliveryReport]:
+    async def _deliver(self, items: list[Outgoing], speed: float = 1.0) -> list[DeliveryReport]:
         known = all((o.year, i) in self._people for o in items for i in [*o.recipients, *o.listed])
         lookup = lambda: [  # noqa: E731
             (self._recipients(o.year, o.recipients), self._recipients(o.year, o.listed)) for o in items
@@ -199,7 +202,7 @@ class MessageActivities:
                 if not deferred:
                     break
                 activity.heartbeat()
-                await asyncio.sleep(pause)
+                await asyncio.sleep(max(pause / speed, SHORTEST_PAUSE))
                 again = deferred
                 deferred = []
                 for sender, letter, report in again:

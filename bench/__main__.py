@@ -221,7 +221,11 @@ async def one_cycle(args: argparse.Namespace) -> dict[str, Any]:
     sessions, times = schedule_seconds(cycle, 1)
     results["schedule"] = {"sessions": sessions, "seconds": round(times[0], 2)}
     console.print(f"{len(cycle.provinces)} regions, {sessions} sessions scheduled in {times[0]:.2f} s")
-    with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp, smtp_sink() as smtp_port:
+    results["defer_every"] = args.defer_every
+    with (
+        tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp,
+        smtp_sink(args.defer_every) as smtp_port,
+    ):
         env = await connect_time_skipping()
         try:
             run = await run_rehearsal(env, cycle, Path(tmp), smtp_port, args.workers)
@@ -276,6 +280,9 @@ def main() -> None:
     e.add_argument("--repeats", type=int, default=3)
     c = sub.add_parser("cycle", help="one rehearsal of a cycle file on the time-skipping server")
     c.add_argument("cycle_file", type=Path)
+    c.add_argument(
+        "--defer-every", type=int, default=0, help="the relay answers 451 to every Nth message (a busy relay)"
+    )
     w = sub.add_parser("portal", help="the portal: the pre-meeting's check-in burst, browsing mid-cycle")
     w.add_argument("--cycle", type=Path, default=CYCLE_2022)
     w.add_argument(

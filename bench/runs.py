@@ -43,11 +43,18 @@ class RunFigures:
 
 
 @contextlib.contextmanager
-def smtp_sink() -> Iterator[int]:
-    """A real SMTP server (aiosmtpd) in its own process that accepts and discards every message."""
+def smtp_sink(defer_every: int = 0) -> Iterator[int]:
+    """A real SMTP server (aiosmtpd) in its own process that accepts and discards every message;
+    with ``defer_every`` N, it answers 451 to every Nth (bench/deferring_sink.py)."""
     port = free_port()
+    handler = (
+        ["bench.deferring_sink.DeferringSink", str(defer_every)]
+        if defer_every
+        else ["aiosmtpd.handlers.Sink"]
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", *handler],
+        cwd=PROJECT_DIR,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -90,7 +90,7 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     console.print(f"rehearsing {cycle.name} at {args.speed:g}x, state under {folder}")
-    with embedded_stack(folder) as stack:
+    with embedded_stack(folder, relay_defers_every=args.relay_defers_every) as stack:
         stack.web_port = free_port("127.0.0.1", load_settings().board_port)
         console.print(f"Temporal Web UI: [link]http://127.0.0.1:{stack.ui_port}[/link]")
         # Two worker processes share the task queue: mail composition is CPU work, and one
@@ -183,5 +183,12 @@ def register(sub: Any) -> None:
     p.add_argument("cycle_file")
     p.add_argument("--speed", type=float, default=DEFAULT_REHEARSAL_SPEED)
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument(
+        "--relay-defers-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the embedded mail relay answers every Nth message 451 (try again later), as a busy relay does",
+    )
     p.add_argument("--folder", default=str(VAR_DIR / "rehearsal"), help="state (reset first)")
     p.set_defaults(run=cmd_rehearse)

@@ -26,6 +26,9 @@ class MailStore:
     count: int = 0
     refuse: dict[str, str] = field(default_factory=dict)
     """Recipient address → SMTP reply that refuses it (e.g. "550 5.1.1 no such user")."""
+    defer_every: int = 0
+    """Answer every Nth message "451 try again later", as a busy relay does (0: never)."""
+    offered: int = 0
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -36,6 +39,9 @@ class MailStore:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.offered += 1
+        if self.defer_every and self.offered % self.defer_every == 0:
+            return "451 4.3.0 Try again later"
         raw = envelope.original_content or b""
         self.count += 1
         if self.folder is None:
@@ -81,8 +87,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Local SMTP server keeping every message as .eml")
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--folder", type=Path, required=True)
+    parser.add_argument("--defer-every", type=int, default=0, help="answer 451 to every Nth message")
     args = parser.parse_args()
-    controller = start_smtp_server(MailStore(folder=args.folder), args.port)
+    controller = start_smtp_server(MailStore(folder=args.folder, defer_every=args.defer_every), args.port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -55,6 +55,8 @@ class EmbeddedStack:
     """Where the portal and board listen: every letter's personal link leads there."""
     token_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     """A rehearsal's own: its simulated participants and its workers share it."""
+    relay_defers_every: int = 0
+    """The embedded relay answers every Nth message 451, as a busy relay does (0: never)."""
 
     @property
     def database_url(self) -> str:
@@ -119,6 +121,8 @@ class EmbeddedStack:
                 str(self.smtp_port),
                 "--folder",
                 str(self.mail_folder),
+                "--defer-every",
+                str(self.relay_defers_every),
             ],
             "smtp.log",
         )
@@ -156,11 +160,13 @@ def wait_for_port(port: int, what: str, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def embedded_stack(folder: Path, any_free_ports: bool = False) -> Iterator[EmbeddedStack]:
+def embedded_stack(
+    folder: Path, any_free_ports: bool = False, relay_defers_every: int = 0
+) -> Iterator[EmbeddedStack]:
     """The stack on its usual ports, or (``any_free_ports``, for benchmarks beside a running
     one) on whatever ports are free."""
     folder.mkdir(parents=True, exist_ok=True)
-    stack = EmbeddedStack(folder)
+    stack = EmbeddedStack(folder, relay_defers_every=relay_defers_every)
     if any_free_ports:
         stack.temporal_port, stack.ui_port, stack.smtp_port = (free_port("127.0.0.1", 0) for _ in range(3))
     for port, what in ((stack.temporal_port, "Temporal"), (stack.smtp_port, "SMTP")):

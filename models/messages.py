@@ -245,6 +245,9 @@ class Mailings(BaseModel):
     one hour): one activity, one SMTP connection, still one outbox record per message."""
 
     items: list[Outgoing]
+    speed: float = Field(default=1.0, gt=0)
+    """The rehearsal's compression: a deferred message's waits before its own retries shorten by
+    it, as every other wait of the cycle does."""
 
 
 class DeliveryReport(BaseModel):

@@ -166,7 +166,7 @@ class CycleWorkflow:
     ) -> None:
         mail = pre_meeting_mail(self.cycle, kind, self.time.now(), variant, skip_reason)
         # One activity per batch of recipients, side by side: each small enough to retry cheaply.
-        await asyncio.gather(*(send_mailings([outgoing]) for outgoing in mail))
+        await asyncio.gather(*(send_mailings([outgoing], self.time.clock.speed) for outgoing in mail))
 
     async def run_pre_meeting(self, simulate: bool) -> None:
         cycle = self.cycle

@@ -34,9 +34,10 @@ from workflows.batches import Batch
 from workflows.calendar_time import CalendarTime
 
 
-async def send_mailings(items: list[Outgoing]) -> None:
+async def send_mailings(items: list[Outgoing], speed: float = 1.0) -> None:
+    """``speed``: the rehearsal's compression, by which a deferred message's waits shorten."""
     await workflow.execute_activity_method(
-        MessageActivities.send_mailings, Mailings(items=items), **options.MAIL
+        MessageActivities.send_mailings, Mailings(items=items, speed=speed), **options.MAIL
     )
 
 
@@ -44,7 +45,8 @@ class ProvinceMailer:
     def __init__(self, progress: ProvinceProgress, time: CalendarTime) -> None:
         self.progress = progress
         self.time = time
-        self.batch: Batch[Outgoing] = Batch(send_mailings)
+        speed = time.clock.speed
+        self.batch: Batch[Outgoing] = Batch(lambda items: send_mailings(items, speed))
 
     def session_event(self, session: DeskSession) -> CalendarEvent:
         input = self.progress.input

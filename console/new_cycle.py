@@ -27,6 +27,8 @@ from schedule.working_time import is_within_office_hours, local_date
 MAX_CYCLE_BYTES = 1_000_000
 MAX_DIRECTORY_BYTES = 10_000_000
 UPLOAD_ID = re.compile(r"^[0-9a-f]{16}$")
+DIRECTORY_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}\.csv")
+"""The participants file a cycle file names: a plain CSV name, never a path."""
 
 
 @dataclass
@@ -76,8 +78,10 @@ def store_upload(
         named = tomllib.loads(cycle_data.decode("utf-8")).get("participants", "participants.csv")
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CycleFileError(Path(cycle_name), [("(file)", f"not valid TOML: {exc}")]) from None
-    if not isinstance(named, str) or Path(named).name != named:
-        raise CycleFileError(Path(cycle_name), [("participants", "a file name, beside the cycle file")])
+    if not isinstance(named, str) or not DIRECTORY_NAME.fullmatch(named):
+        raise CycleFileError(
+            Path(cycle_name), [("participants", "a file name beside the cycle file, like participants.csv")]
+        )
     directory = directory_csv(people_name, people_data)
     upload = hashlib.sha256(cycle_data + b"\0" + directory).hexdigest()[:16]
     place = folder / upload

@@ -147,3 +147,18 @@ async def test_good_files_show_the_schedule_then_start_a_rehearsal(
     handle = time_skipping.client.get_workflow_handle(cycle_workflow_id(2022))
     assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
     await handle.terminate()
+
+
+def test_the_participants_file_a_cycle_names_is_a_plain_name(tmp_path: Path) -> None:
+    from console.new_cycle import store_upload
+    from models.cycle import CycleFileError
+
+    for named in ("../participants.csv", "..", "/etc/passwd", "sub/participants.csv", ".hidden.csv"):
+        cycle = f'participants = "{named}"\n'.encode()
+        try:
+            store_upload(tmp_path, "cycle.toml", cycle, "participants.csv", b"id\n")
+        except CycleFileError as exc:
+            assert exc.problems[0][0] == "participants", named
+        else:
+            raise AssertionError(f"{named!r} was taken")
+    assert list(tmp_path.iterdir()) == []

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from console.chasing import deadlines_of, waiting_for
-from console.pages import ConsolePages, Organizer, _date
+from console.pages import ConsolePages, Organizer, typed_date
 from models.stages import ChaseStep, DeadlineStep
 from models.text import Line
 from portal.pages import Note, origin_of
@@ -131,7 +131,7 @@ class FollowUpPages:
             return "choose_step", None
         if values["province"] != "*" and values["province"] not in {p.code for p in who.cycle.provinces}:
             return "choose_province", None
-        day = _date(values["day"])
+        day = typed_date(values["day"])
         try:
             clock = time.fromisoformat(values["time"].replace(".", ":"))
         except ValueError:

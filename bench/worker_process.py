@@ -1,7 +1,8 @@
 """A worker in a process of its own, so that its memory is its own: the floor's or rakortek's.
 
 Configured like worker.py, from the environment (TEMPORAL_ADDRESS, RAKORTEK_TASK_QUEUE, …).
-Prints ``ready`` once polling, and on SIGTERM stops and prints its peak memory as JSON.
+Prints ``ready`` once polling, and on SIGTERM stops and prints its peak memory and CPU seconds
+as JSON.
 """
 
 from __future__ import annotations
@@ -68,8 +69,15 @@ async def main(kind: str) -> None:
         print("ready", flush=True)
         await stop.wait()
         children = children_peak_kb()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    figures = {"peak_rss_mb": round(own / 1024, 1), "pdf_process_peak_rss_mb": round(children / 1024, 1)}
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    # The PDF processes have been joined by now, so RUSAGE_CHILDREN holds their CPU time.
+    spawned = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + spawned.ru_utime + spawned.ru_stime
+    figures = {
+        "peak_rss_mb": round(own.ru_maxrss / 1024, 1),
+        "pdf_process_peak_rss_mb": round(children / 1024, 1),
+        "cpu_seconds": round(cpu, 1),
+    }
     print(json.dumps(figures), flush=True)
 
 

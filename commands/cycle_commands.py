@@ -15,6 +15,7 @@ from commands.namespace import SearchAttributesMissing, require_search_attribute
 from commands.progress import follow_cycle
 from commands.reports import print_status
 from commands.status import cycle_status
+from models.clock import MAX_SPEED
 from models.cycle import Cycle
 from models.participants import Role
 from models.workflow_io import CycleInput, cycle_workflow_id
@@ -27,6 +28,23 @@ from temporal_client import connect_client
 from workflows.cycle import CycleWorkflow
 
 DEFAULT_REHEARSAL_SPEED = 5_000.0
+
+
+def rehearsal_speed(text: str) -> float:
+    """A rehearsal's compression: a number above 0, or ``max`` (as fast as the machine goes)."""
+    if text.strip().lower() == "max":
+        return MAX_SPEED
+    try:
+        speed = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a number nor 'max'") from None
+    if not 0 < speed < MAX_SPEED:
+        raise argparse.ArgumentTypeError(f"{text!r}: a speed is above 0 (or 'max')")
+    return speed
+
+
+def speed_text(speed: float) -> str:
+    return "as fast as the machine goes" if speed >= MAX_SPEED else f"at {speed:g}x"
 
 
 def real_addresses(cycle: Cycle) -> list[str]:
@@ -75,7 +93,7 @@ async def cmd_start(args: argparse.Namespace) -> None:
     console.print(f"started cycle {cycle.year}: workflow [bold]{handle.id}[/]")
     if args.wait:
         engine = open_database(settings.database_url)
-        await follow_cycle(handle, engine, cycle, console)
+        await follow_cycle(handle, engine, cycle, console, speed=args.rehearsal_speed)
 
 
 async def cmd_rehearse(args: argparse.Namespace) -> None:
@@ -89,7 +107,7 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
     folder = Path(args.folder)
     if folder.exists():
         shutil.rmtree(folder)
-    console.print(f"rehearsing {cycle.name} at {args.speed:g}x, state under {folder}")
+    console.print(f"rehearsing {cycle.name} {speed_text(args.speed)}, state under {folder}")
     with embedded_stack(folder, relay_defers_every=args.relay_defers_every) as stack:
         stack.web_port = free_port("127.0.0.1", load_settings().board_port)
         console.print(f"Temporal Web UI: [link]http://127.0.0.1:{stack.ui_port}[/link]")
@@ -141,7 +159,7 @@ async def cmd_rehearse(args: argparse.Namespace) -> None:
         console.print(link, soft_wrap=True, highlight=False)
         handle = await start_cycle(client, settings, cycle, args.speed, True)
         try:
-            summary = await follow_cycle(handle, engine, cycle, console, workers=workers)
+            summary = await follow_cycle(handle, engine, cycle, console, workers=workers, speed=args.speed)
         finally:
             board.should_exit = True
             await serving
@@ -167,7 +185,7 @@ def register(sub: Any) -> None:
     p.add_argument("cycle_file")
     p.add_argument(
         "--rehearsal-speed",
-        type=float,
+        type=rehearsal_speed,
         metavar="X",
         help="rehearse on the cycle's own calendar with every wait compressed X times",
     )
@@ -181,7 +199,13 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("rehearse", help="the embedded default: run a whole cycle on this machine")
     p.add_argument("cycle_file")
-    p.add_argument("--speed", type=float, default=DEFAULT_REHEARSAL_SPEED)
+    p.add_argument(
+        "--speed",
+        type=rehearsal_speed,
+        default=DEFAULT_REHEARSAL_SPEED,
+        help="calendar time per real second (default 5000), or max: as fast as the machine goes; "
+        "the calendar waits for the workers either way",
+    )
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     p.add_argument(
         "--relay-defers-every",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import time
 from typing import Any
 
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 from temporalio.client import WorkflowHandle
 
+from commands.pace import Pace, latest_calendar
 from commands.status import cycle_status
 from models.cycle import Cycle
 from models.stages import Stage
@@ -25,7 +27,9 @@ async def follow_cycle(
     cycle: Cycle,
     console: Console,
     workers: list[subprocess.Popen[bytes]] | None = None,
+    speed: float | None = None,
 ) -> CycleSummary:
+    """``speed``: a rehearsal's requested speed, to say when the machine sets the pace."""
     provinces = len(cycle.provinces)
     sessions = provinces * len(cycle.desks)
     result = asyncio.ensure_future(handle.result())
@@ -43,6 +47,8 @@ async def follow_cycle(
         completed = progress.add_task("provinces COMPLETED", total=provinces)
         outcomes = progress.add_task("desk sessions with an outcome", total=sessions)
         mail = progress.add_task("messages sent", total=None)
+        pace = Pace(speed) if speed is not None else None
+        calendar = progress.add_task("", total=None, visible=pace is not None)
         while not result.done():
             stopped = [w for w in workers or [] if w.poll() is not None]
             if stopped:
@@ -59,5 +65,8 @@ async def follow_cycle(
                 progress.update(completed, completed=sum(r == len(STAGES) - 1 for r in reached))
                 progress.update(outcomes, completed=sum(p.sessions_done for p in status.provinces))
                 progress.update(mail, completed=status.outbox.get("sent", 0))
+            if pace is not None:
+                latest = await asyncio.to_thread(latest_calendar, engine, cycle.year)
+                progress.update(calendar, description=pace.observe(time.monotonic(), latest))
             await asyncio.wait({result}, timeout=1.0)
     return await result

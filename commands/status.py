@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from mail.dates import short_datetime
+from models.clock import MAX_SPEED
 from models.messages import MailKind
 from models.stages import SessionState, Stage
 from models.status import CycleStatus, ProvinceOverview, ProvinceStatus, SessionStatus
@@ -44,6 +45,9 @@ def calendar_now(cycle: CycleRow, known: datetime | None = None, real: datetime 
     now = utc(real or datetime.now(UTC))
     if cycle.calendar_origin is None or cycle.real_origin is None or cycle.speed is None:
         return now
+    if cycle.speed >= MAX_SPEED:
+        # As fast as the machine goes: no clock to read it from; each workflow knows its own.
+        return cycle.calendar_origin
     return cycle.calendar_origin + (now - cycle.real_origin) * cycle.speed
 
 

@@ -28,7 +28,8 @@ def province_workflow_id(year: int, province: str) -> str:
 class CycleInput(BaseModel):
     cycle: Cycle
     rehearsal_speed: float | None = Field(default=None, gt=0)
-    """None: a live cycle on real time. A number: a rehearsal from ``opens_at``, compressed."""
+    """None: a live cycle on real time. A number: a rehearsal from ``opens_at``, compressed, on a
+    calendar that never runs ahead of the workers (``models.clock.MAX_SPEED``: as fast as they go)."""
     simulate_participants: bool = False
 
 

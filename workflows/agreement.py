@@ -53,15 +53,16 @@ class AgreementSteps:
     async def render(self, activity: Callable[..., AgreementDocument]) -> AgreementDocument:
         """The agreement from what the database holds: every write asked for so far first."""
         await self.recorder.written()
-        return await workflow.execute_activity_method(
-            activity,
-            AgreementRequest(
-                year=self.progress.input.year,
-                province=self.progress.code,
-                rendered_at=self.time.now(),
-            ),
-            **options.DOCUMENT,
-        )
+        with self.time.working():
+            return await workflow.execute_activity_method(
+                activity,
+                AgreementRequest(
+                    year=self.progress.input.year,
+                    province=self.progress.code,
+                    rendered_at=self.time.now(),
+                ),
+                **options.DOCUMENT,
+            )
 
     async def await_signatures(self) -> None:
         progress = self.progress

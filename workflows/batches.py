@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Generic, TypeVar
 
 from temporalio import workflow
@@ -19,8 +20,14 @@ Item = TypeVar("Item")
 
 
 class Batch(Generic[Item]):
-    def __init__(self, run: Callable[[list[Item]], Awaitable[object]]) -> None:
+    def __init__(
+        self,
+        run: Callable[[list[Item]], Awaitable[object]],
+        working: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ) -> None:
         self.run = run
+        self.working = working
+        """Marks each send as work in hand, which a rehearsal's calendar waits for."""
         self.waiting: list[tuple[Item, asyncio.Future[None]]] = []
         self.sender: asyncio.Task[None] | None = None
 
@@ -37,7 +44,8 @@ class Batch(Generic[Item]):
             await workflow.wait_condition(lambda: bool(self.waiting))
             taken, self.waiting = self.waiting, []
             try:
-                await self.run([item for item, _ in taken])
+                with self.working():
+                    await self.run([item for item, _ in taken])
             except Exception as error:
                 for _, done in taken:
                     if not done.done():

@@ -1,8 +1,18 @@
-"""Waiting on the cycle's calendar inside a workflow (deterministic: workflow time only)."""
+"""Waiting on the cycle's calendar inside a workflow (deterministic: workflow time only).
+
+A live cycle's calendar is the wall clock. A rehearsal's runs ``speed`` times faster, and is
+*paced*: it never runs ahead of the workflow. It stands still while the workflow has work in
+hand (mail to send, rows to write, a simulated person acting), and when the machine wakes it late
+for a moment, it stands at that moment rather than where the wall clock would have taken it. So
+a reminder is never found to have passed because the machine was busy, and the same cycle file
+gives the same mail and outcomes at 1,000×, at 20,000× or as fast as the machine goes
+(``MAX_SPEED``: the calendar then moves only from one moment someone waits for to the next).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from temporalio import workflow
@@ -24,18 +34,77 @@ class CalendarTime:
 
     def __init__(self, clock: CycleClock) -> None:
         self.clock = clock
-        self.alarm = Alarm()
+        self.calendar_anchor = clock.calendar_origin
+        self.real_anchor = clock.real_origin
+        """Where the calendar stood, and when: the clock's origin, moved on by a paced
+        calendar each time a moment rings or work is done."""
+        self.work = 0
+        """Pieces of work in hand (workflows.calendar_time.working)."""
+        self.stood_at: datetime | None = None
+        """Where a paced calendar stands while there is work in hand."""
+        self.stood_since = clock.real_origin
+        self.held = timedelta(0)
+        """Real time a paced calendar has stood still for the machine, in all."""
+        self.alarm = Alarm(self.real_moment, self.idle, self.reached)
 
     def now(self) -> datetime:
-        return self.clock.calendar_time(workflow.now())
+        if self.stood_at is not None:
+            return self.stood_at
+        if self.clock.unbounded:
+            return self.calendar_anchor
+        now = self.calendar_anchor + (workflow.now() - self.real_anchor) * self.clock.speed
+        if self.clock.paced:
+            upcoming = self.alarm.next_moment()
+            if upcoming is not None and upcoming < now:
+                # A moment that is due but has not rung yet: the calendar does not pass it.
+                return upcoming
+        return now
+
+    @contextmanager
+    def working(self) -> Iterator[None]:
+        """Work in hand (an activity and its wait): a paced calendar stands still meanwhile,
+        and then goes on from where it stood."""
+        if not self.clock.paced:
+            yield
+            return
+        if self.work == 0:
+            self.stood_at, self.stood_since = self.now(), workflow.now()
+        self.work += 1
+        try:
+            yield
+        finally:
+            self.work -= 1
+            if self.work == 0 and self.stood_at is not None:
+                real = workflow.now()
+                self.held += real - self.stood_since
+                self.calendar_anchor, self.real_anchor, self.stood_at = self.stood_at, real, None
+
+    def real_moment(self, moment: datetime) -> datetime:
+        if self.clock.unbounded:
+            return self.real_anchor
+        return self.real_anchor + (moment - self.calendar_anchor) / self.clock.speed
+
+    def idle(self) -> bool:
+        return self.work == 0
+
+    def reached(self, moment: datetime) -> None:
+        """The alarm rang for ``moment``: a paced calendar stands there, now."""
+        if not self.clock.paced:
+            return
+        real = workflow.now()
+        self.held += max(real - self.real_moment(moment), timedelta(0))
+        self.calendar_anchor, self.real_anchor = moment, real
 
     def has_passed(self, moment: datetime) -> bool:
         """Whether ``moment`` is too far behind to act on it (a reminder, say).
 
-        Five minutes of calendar time, or, in a compressed rehearsal, the calendar time that half
-        a minute of a busy worker stands for: lag of the machine is not lateness of a person.
+        Five minutes of calendar time. A paced calendar never leaves a moment behind for the
+        machine's sake; an unpaced one allows the calendar time that half a minute of a busy
+        worker stands for: lag of the machine is not lateness of a person.
         """
-        allowance = max(REMINDER_GRACE, timedelta(seconds=30) * self.clock.speed)
+        allowance = REMINDER_GRACE
+        if not self.clock.paced:
+            allowance = max(allowance, timedelta(seconds=30) * self.clock.speed)
         return moment < self.now() - allowance
 
     async def sleep_until(self, moment: datetime) -> None:
@@ -45,10 +114,9 @@ class CalendarTime:
         """Wait for ``condition`` or for ``moment``; True when the condition came first."""
         if condition():
             return True
-        due = self.clock.real_moment(moment)
-        if due <= workflow.now():
+        if moment <= self.now():
             return False
-        await self.alarm.wait(due, condition)
+        await self.alarm.wait(moment, condition)
         return condition()
 
     async def wait_for_deadline(

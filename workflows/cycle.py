@@ -101,6 +101,8 @@ class CycleWorkflow:
             calendar_origin=cycle.opens_at if rehearsal else start,
             real_origin=start,
             speed=input.rehearsal_speed or 1.0,
+            # A rehearsal's calendar waits for the workers: its outcome is the machine's no more.
+            paced=rehearsal,
         )
         self.time = CalendarTime(self.clock)
         self.cycle = cycle
@@ -111,7 +113,7 @@ class CycleWorkflow:
         self.replies: dict[str, str] = {}
         self.present: dict[str, str] = {}
         """Who checked in at the pre-meeting, and how (onsite or online)."""
-        self.recorder = Recorder(cycle.year, None)
+        self.recorder = Recorder(cycle.year, None, self.time.working)
 
     @workflow.run
     async def run(self, input: CycleInput) -> CycleSummary:
@@ -166,7 +168,8 @@ class CycleWorkflow:
     ) -> None:
         mail = pre_meeting_mail(self.cycle, kind, self.time.now(), variant, skip_reason)
         # One activity per batch of recipients, side by side: each small enough to retry cheaply.
-        await asyncio.gather(*(send_mailings([outgoing], self.time.clock.speed) for outgoing in mail))
+        with self.time.working():
+            await asyncio.gather(*(send_mailings([outgoing], self.time.clock.speed) for outgoing in mail))
 
     async def run_pre_meeting(self, simulate: bool) -> None:
         cycle = self.cycle

@@ -46,7 +46,7 @@ class ProvinceMailer:
         self.progress = progress
         self.time = time
         speed = time.clock.speed
-        self.batch: Batch[Outgoing] = Batch(lambda items: send_mailings(items, speed))
+        self.batch: Batch[Outgoing] = Batch(lambda items: send_mailings(items, speed), time.working)
 
     def session_event(self, session: DeskSession) -> CalendarEvent:
         input = self.progress.input

@@ -81,7 +81,7 @@ class ProvinceWorkflow(OrganizerUpdates):
     def __init__(self, input: ProvinceInput) -> None:
         self.progress = ProvinceProgress(input=input, deadlines=input.deadlines)
         self.time = CalendarTime(input.clock)
-        self.recorder = Recorder(input.year, input.province.code)
+        self.recorder = Recorder(input.year, input.province.code, self.time.working)
         self.mailer = ProvinceMailer(self.progress, self.time)
         self.session_changes = asyncio.Lock()
         self.agreement = AgreementSteps(self.progress, self.mailer, self.time, self.recorder)

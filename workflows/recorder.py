@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -70,8 +71,15 @@ MAX_TOGETHER = 500
 
 
 class Recorder:
-    def __init__(self, year: int, province: str | None) -> None:
+    def __init__(
+        self,
+        year: int,
+        province: str | None,
+        working: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ) -> None:
         self.year = year
+        self.working = working
+        """Marks each write as work in hand, which a rehearsal's calendar waits for."""
         self.province = province
         """None: the cycle's own writes."""
         self.queue: deque[tuple[Callable[..., Any], Any, asyncio.Future[Any] | None]] = deque()
@@ -206,9 +214,10 @@ class Recorder:
 
     async def _write(self, activity: Callable[..., Any], arg: Any) -> Any:
         try:
-            return await workflow.execute_local_activity_method(  # type: ignore[call-overload]
-                activity, arg, **options.RECORD
-            )
+            with self.working():
+                return await workflow.execute_local_activity_method(  # type: ignore[call-overload]
+                    activity, arg, **options.RECORD
+                )
         except FailureError as error:
             # Only a write that cannot succeed ends here (the retry policy keeps trying the
             # others), and it must not hold back the writes behind it. A local activity's

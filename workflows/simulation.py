@@ -32,20 +32,23 @@ async def simulate_province(progress: ProvinceProgress, time: CalendarTime, plan
         refs: list[str] | None = None,
         **payload: str,
     ) -> None:
-        await workflow.execute_activity_method(
-            SimulationActivities.act_as_participant,
-            SimulatedStep(
-                year=year,
-                province=code,
-                step=step,
-                desk=desk,
-                payload=payload,
-                proposals=proposals or [],
-                refs=refs or [],
-                not_agreed_every=plan.not_agreed_every,
-            ),
-            **options.SIMULATION,
-        )
+        # A person's act is work in hand: a rehearsal's calendar does not pass the next moment
+        # (a deadline, say) before it is in.
+        with time.working():
+            await workflow.execute_activity_method(
+                SimulationActivities.act_as_participant,
+                SimulatedStep(
+                    year=year,
+                    province=code,
+                    step=step,
+                    desk=desk,
+                    payload=payload,
+                    proposals=proposals or [],
+                    refs=refs or [],
+                    not_agreed_every=plan.not_agreed_every,
+                ),
+                **options.SIMULATION,
+            )
 
     async def propose() -> None:
         await workflow.wait_condition(lambda: progress.reached(Stage.DATA_ENTRY))

@@ -70,3 +70,26 @@ def test_portal_benchmark_reports_the_check_in_burst_and_browsing_mid_cycle() ->
     assert 0 < burst["p50_ms"] <= burst["p95_ms"] <= burst["p99_ms"] <= burst["max_ms"]
     assert browse["sessions"] == 8 and browse["pages"] >= 8 and browse["errors"] == 0
     assert "p95 < 300 ms" in done.stdout and "p95 < 1,000 ms" in done.stdout
+
+
+def test_bursts_benchmark_reports_every_outcome_at_once_and_a_bulk_move() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "bursts", "--provinces", "2", "--desks", "3", "--sessions", "6"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    out = Path(done.stdout.strip().splitlines()[-1].removeprefix("figures written to "))
+    results = json.loads(out.read_text(encoding="utf-8"))
+    out.unlink()
+    outcomes, move = results["outcomes"], results["bulk_move"]
+    # Each facilitator's outcome was taken and written; each move was taken and written.
+    assert outcomes["updates"] == outcomes["accepted"] == outcomes["recorded_database"] == 6
+    assert outcomes["failed"] == outcomes["refused"] == outcomes["lost"] == 0
+    assert move["sessions"] == move["moves_planned"] == move["accepted"] == move["moved_database"] == 6
+    assert move["failed"] == move["lost"] == 0
+    for figures in (outcomes, move):
+        assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+    assert "p99 < 5,000 ms" in done.stdout

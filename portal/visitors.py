@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from commands.status import calendar_now
 from security.links import LINK_PATH, portal_link
 from security.tokens import ACT, TokenError, TokenIssuer
 from store.database import upsert
-from store.tables import CycleRow, LinkRevocationRow, ParticipantRow, PortalSessionRow
+from store.tables import CycleRow, LinkRevocationRow, OutboxRow, ParticipantRow, PortalSessionRow
 
 COOKIE = "rakortek_portal"
 __all__ = [
@@ -122,7 +122,7 @@ class Visitors:
                 raise LinkRefused(Refusal.UNKNOWN)
             if person.role != claims.role or person.province != claims.province:
                 raise LinkRefused(Refusal.UNKNOWN)
-            if calendar_now(cycle) >= claims.expires_at.replace(tzinfo=None):
+            if links_calendar(db, cycle) >= claims.expires_at.replace(tzinfo=None):
                 raise LinkRefused(Refusal.EXPIRED)
             revoked = db.get(LinkRevocationRow, (claims.year, person.id))
             if person.replaced_by is not None or claims.withdrawn(revoked.at if revoked else None):
@@ -192,3 +192,14 @@ def restore_links(engine: Engine, year: int, participant: str) -> bool:
             return False
         db.delete(row)
         return True
+
+
+def links_calendar(db: Session, cycle: CycleRow) -> datetime:
+    """The calendar time a link's expiry is judged at. A rehearsal's provinces keep calendars
+    that wait for the machine (workflows.calendar_time), so its clock at the requested speed may
+    run weeks ahead of them; no province is further on than the latest message any has made."""
+    now = calendar_now(cycle)
+    if cycle.speed is None:
+        return now
+    reached = db.scalar(select(func.max(OutboxRow.made_at)).where(OutboxRow.year == cycle.year))
+    return now if reached is None else min(now, reached)

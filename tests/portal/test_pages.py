@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
 from activities.records import RecordActivities
 from models.clock import CycleClock
@@ -23,6 +24,7 @@ from security.links import portal_link
 from security.tokens import TokenIssuer, claims_for
 from settings import PROJECT_DIR
 from store.database import connect
+from store.tables import OutboxRow
 from tests.conftest import TOKEN_SECRET, write_cycle
 from tests.helpers.plan import plan_and_store
 from web.app import create_web_app
@@ -53,6 +55,47 @@ async def test_a_link_past_its_cycle_is_refused_as_expired(database_url: str, tm
         claims_for("P94-KOORD", 2022, "94", "province_coordinator", expires_at=ends)
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
+        refused = await http.get(portal_link("", token))
+    assert refused.status_code == 400 and "Tautan ini sudah tidak berlaku." in refused.text
+
+
+async def test_a_rehearsal_behind_its_requested_speed_still_opens_its_links(
+    database_url: str, tmp_path: Path
+) -> None:
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01"]))
+    engine = connect(database_url)
+    # At the requested 20,000×, the clock stood past the links' end (a month after the sign-off)
+    # an hour ago; the provinces, paced by the machine, have made mail only up to the sign-off.
+    clock = CycleClock(
+        calendar_origin=cycle.opens_at, real_origin=datetime.now(UTC) - timedelta(hours=1), speed=20_000.0
+    )
+    RecordActivities(engine).register_cycle(RegisterCycle(cycle=cycle, clock=clock))
+    ends = cycle.deadlines.cycle_ends_at
+    with Session(engine) as db, db.begin():
+        db.add(
+            OutboxRow(
+                message_id="<sign-off@rakortek.test>",
+                year=2022,
+                province="94",
+                kind="sign_off_request",
+                recipient="P94-KOORD",
+                address="koord@papua.test",
+                subject="Penandatanganan",
+                status="sent",
+                made_at=cycle.deadlines.sign_off.replace(tzinfo=None),
+            )
+        )
+    app = create_web_app(engine, None, token_secret=TOKEN_SECRET)
+    token = TokenIssuer(TOKEN_SECRET).issue(
+        claims_for("P94-KOORD", 2022, "94", "province_coordinator", expires_at=ends)
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
+        opened = await http.get(portal_link("", token))
+        assert opened.status_code == 303, opened.text
+        with Session(engine) as db, db.begin():
+            later = db.get(OutboxRow, "<sign-off@rakortek.test>")
+            assert later is not None
+            later.made_at = ends.replace(tzinfo=None) + timedelta(minutes=1)
         refused = await http.get(portal_link("", token))
     assert refused.status_code == 400 and "Tautan ini sudah tidak berlaku." in refused.text
 

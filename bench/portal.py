@@ -79,8 +79,9 @@ class PortalRun:
         self.stack = stack
         self.engine = connect(stack.database_url)
         upgrade(self.engine)
-        self.workers = [stack.start_worker() for _ in range(workers)]
+        # The port first: the workers hand the portal's address to the people they simulate.
         stack.web_port = free_port("127.0.0.1", 0)
+        self.workers = [stack.start_worker() for _ in range(workers)]
         self.web = self._serve()
         try:
             wait_for_port(stack.web_port, "portal", timeout=60)

@@ -93,3 +93,36 @@ def test_bursts_benchmark_reports_every_outcome_at_once_and_a_bulk_move() -> Non
     for figures in (outcomes, move):
         assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"] <= figures["max_ms"]
     assert "p99 < 5,000 ms" in done.stdout
+
+
+def test_speeds_benchmark_finds_the_same_rehearsal_at_every_speed() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "speeds",
+            "--provinces",
+            "2",
+            "--desks",
+            "3",
+            "--speeds",
+            "200000",
+            "max",
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    out = Path(done.stdout.strip().splitlines()[-1].removeprefix("figures written to "))
+    results = json.loads(out.read_text(encoding="utf-8"))
+    out.unlink()
+    assert [run["speed"] for run in results["runs"]] == ["200000", "max"]
+    for run in results["runs"]:
+        assert run["messages"] > 0 and run["skipped"] == 0
+        assert run["agreements"] == 2 and run["outcome_items"] > 0
+    assert results["same"] == dict.fromkeys(
+        ("stages", "mail", "sessions", "outcomes", "signatures", "agreements"), True
+    ), results["differences"]

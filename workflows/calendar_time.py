@@ -42,9 +42,6 @@ class CalendarTime:
         """Pieces of work in hand (workflows.calendar_time.working)."""
         self.stood_at: datetime | None = None
         """Where a paced calendar stands while there is work in hand."""
-        self.stood_since = clock.real_origin
-        self.held = timedelta(0)
-        """Real time a paced calendar has stood still for the machine, in all."""
         self.alarm = Alarm(self.real_moment, self.idle, self.reached)
 
     def now(self) -> datetime:
@@ -68,16 +65,15 @@ class CalendarTime:
             yield
             return
         if self.work == 0:
-            self.stood_at, self.stood_since = self.now(), workflow.now()
+            self.stood_at = self.now()
         self.work += 1
         try:
             yield
         finally:
             self.work -= 1
             if self.work == 0 and self.stood_at is not None:
-                real = workflow.now()
-                self.held += real - self.stood_since
-                self.calendar_anchor, self.real_anchor, self.stood_at = self.stood_at, real, None
+                self.calendar_anchor, self.real_anchor = self.stood_at, workflow.now()
+                self.stood_at = None
 
     def real_moment(self, moment: datetime) -> datetime:
         if self.clock.unbounded:
@@ -91,9 +87,7 @@ class CalendarTime:
         """The alarm rang for ``moment``: a paced calendar stands there, now."""
         if not self.clock.paced:
             return
-        real = workflow.now()
-        self.held += max(real - self.real_moment(moment), timedelta(0))
-        self.calendar_anchor, self.real_anchor = moment, real
+        self.calendar_anchor, self.real_anchor = moment, workflow.now()
 
     def has_passed(self, moment: datetime) -> bool:
         """Whether ``moment`` is too far behind to act on it (a reminder, say).

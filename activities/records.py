@@ -21,6 +21,7 @@ from models.records import (
     DelegationRecord,
     DirectoryChange,
     OutcomeRecord,
+    OutcomeRecords,
     ProposalsRecord,
     RegisterCycle,
     ReplyRecord,
@@ -169,6 +170,19 @@ class RecordActivities:
     @activity.defn
     def record_outcome(self, record: OutcomeRecord) -> None:
         """Replaces the session's outcome in one transaction: never half of it."""
+        with Session(self.engine) as db, db.begin():
+            self._replace_outcome(db, record)
+
+    @activity.defn
+    def record_outcomes(self, records: OutcomeRecords) -> None:
+        """Several sessions' outcomes in one transaction (a desk day's end, every facilitator at
+        once), each replacing its session's as record_outcome does, in the order recorded."""
+        with Session(self.engine) as db, db.begin():
+            for record in records.outcomes:
+                self._replace_outcome(db, record)
+
+    @staticmethod
+    def _replace_outcome(db: Session, record: OutcomeRecord) -> None:
         rows = [
             {
                 "year": record.year,
@@ -180,14 +194,13 @@ class RecordActivities:
             }
             for item in record.items
         ]
-        with Session(self.engine) as db, db.begin():
-            db.execute(delete(OutcomeItemRow).where(OutcomeItemRow.session_id == record.session_id))
-            upsert(db, OutcomeItemRow, rows, ["year", "province", "ref"])
-            db.execute(
-                update(SessionRow)
-                .where(SessionRow.id == record.session_id)
-                .values(state=SessionState.OUTCOME_RECORDED.value)
-            )
+        db.execute(delete(OutcomeItemRow).where(OutcomeItemRow.session_id == record.session_id))
+        upsert(db, OutcomeItemRow, rows, ["year", "province", "ref"])
+        db.execute(
+            update(SessionRow)
+            .where(SessionRow.id == record.session_id)
+            .values(state=SessionState.OUTCOME_RECORDED.value)
+        )
 
     @activity.defn
     def record_confirmations(self, record: ConfirmationsRecord) -> None:

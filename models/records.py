@@ -89,6 +89,12 @@ class OutcomeRecord(BaseModel):
     at: datetime
 
 
+class OutcomeRecords(BaseModel):
+    """Sessions' outcomes queued together, written in one transaction, in the order recorded."""
+
+    outcomes: list[OutcomeRecord]
+
+
 class ConfirmationsRecord(BaseModel):
     year: int
     province: str

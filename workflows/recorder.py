@@ -31,7 +31,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
     from activities.refused_writes import WRITE_REFUSED
-    from models.records import ActionRecord, ActionRecords, AttendanceImport, WriteFailure
+    from models.records import ActionRecord, ActionRecords, AttendanceImport, OutcomeRecords, WriteFailure
     from models.workflow_io import Origin
     from security.tokens import read_unverified
 
@@ -63,6 +63,10 @@ TOGETHER: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[[list[Any]
     RecordActivities.record_check_in: (
         RecordActivities.record_check_ins,
         lambda rows: AttendanceImport(entries=rows),
+    ),
+    RecordActivities.record_outcome: (
+        RecordActivities.record_outcomes,
+        lambda rows: OutcomeRecords(outcomes=rows),
     ),
 }
 """Writes that may go together in one: the single write, its batch and how to wrap the rows."""
@@ -175,9 +179,10 @@ class Recorder:
             self.queue.popleft()
 
     async def _write_together(self) -> None:
-        """The audit rows and check-ins at the head of the queue, each kind in one write: they
-        touch nothing the others read, so their order among themselves does not matter, and a
-        burst of actions (the pre-meeting's 910 check-ins) costs a few writes, not two each."""
+        """The audit rows, check-ins and outcomes at the head of the queue, each kind in one
+        write: they touch nothing the others read, so their order among themselves does not
+        matter (outcomes keep theirs within their write), and a burst of actions (the
+        pre-meeting's 910 check-ins, a desk day's outcomes) costs a few writes, not two each."""
         taken: dict[Callable[..., Any], list[Any]] = {}
         while self.queue and self.queue[0][0] in TOGETHER and self.queue[0][2] is None:
             if sum(len(rows) for rows in taken.values()) >= MAX_TOGETHER:

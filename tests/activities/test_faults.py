@@ -29,7 +29,7 @@ from embedded.smtp import MailStore, free_port, start_smtp_server
 from mail.transport import SmtpConfig, SmtpPool
 from models.cycle import Cycle, load_cycle
 from models.items import FundingSource, ItemLevel, ItemStatus, OutcomeItem
-from models.records import OutcomeRecord, RegisterCycle
+from models.records import OutcomeRecord, OutcomeRecords, RegisterCycle
 from schedule.plan import session_recipients
 from store.database import connect
 from store.tables import OutboxRow, OutcomeItemRow, SessionRow
@@ -190,6 +190,43 @@ async def test_a_database_failure_mid_outcome_leaves_the_previous_one_whole(
     with DbSession(engine) as db:
         assert sorted(db.scalars(select(OutcomeItemRow.ref))) == ["B-1", "B-2", "B-3"]
         assert db.get(SessionRow, session.id).state == "outcome_recorded"  # type: ignore[union-attr]
+    engine.dispose()
+
+
+async def test_outcomes_written_together_fail_whole_and_keep_their_order(
+    database_url: str, tmp_path: Path
+) -> None:
+    cycle = load_cycle(write_cycle(tmp_path / "cycle", ["94"], desks=["1.01", "W.02"]))
+    engine = connect(database_url)
+    records = RecordActivities(engine)
+    records.register_cycle(RegisterCycle(cycle=cycle))
+    sessions = {s.desk: s for s in plan_and_store(engine, cycle)}
+    at = datetime(2022, 2, 21, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
+    first, second = sessions["1.01"], sessions["W.02"]
+    together = OutcomeRecords(
+        outcomes=[
+            outcome(first.id, "1.01", ["A-1"], at),
+            outcome(second.id, "W.02", ["C-1"], at),
+            # A correction of the first, recorded after it: it is the one that stays.
+            outcome(first.id, "1.01", ["B-1", "B-2"], at),
+        ]
+    )
+
+    def fail_on_second_session(conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE SESSIONS") and second.id in str(params):
+            raise OperationalError(statement, {}, Exception("server closed the connection unexpectedly"))
+
+    event.listen(engine, "before_cursor_execute", fail_on_second_session)
+    with pytest.raises(OperationalError):
+        records.record_outcomes(together)
+    event.remove(engine, "before_cursor_execute", fail_on_second_session)
+    with DbSession(engine) as db:
+        assert list(db.scalars(select(OutcomeItemRow.ref))) == []
+    records.record_outcomes(together)
+    with DbSession(engine) as db:
+        assert sorted(db.scalars(select(OutcomeItemRow.ref))) == ["B-1", "B-2", "C-1"]
+        states = {s.id: s.state for s in db.scalars(select(SessionRow))}
+        assert states[first.id] == states[second.id] == "outcome_recorded"
     engine.dispose()
 
 

@@ -67,6 +67,29 @@ class Tally:
             self.ends["accepted"] += 1
         self.latencies.append(time.perf_counter() - began)
 
+    async def act(
+        self,
+        client: Client,
+        cycle: Cycle,
+        province: str,
+        update: Any,
+        argument: Any,
+        person: Participant,
+        issuer: TokenIssuer,
+    ) -> None:
+        """``person`` sends ``update`` to the province's workflow as the portal would."""
+        handle = client.get_workflow_handle(province_workflow_id(cycle.year, province))
+        await self.send(
+            lambda: act(
+                handle,
+                update,
+                argument,
+                holder=holder(person, cycle.year),
+                issuer=issuer,
+                update_id=new_update_id("bench"),
+            )
+        )
+
     def figures(self) -> dict[str, Any]:
         return {
             **percentiles(self.latencies),
@@ -120,18 +143,8 @@ async def outcome_burst(cycle: Cycle, folder: Path, seconds: float, workers: int
         async def record(code: str, desk: str, at: float, start: float) -> None:
             await asyncio.sleep(max(0.0, start + at - time.perf_counter()))
             person = facilitator_of(cycle, desk)
-            province = client.get_workflow_handle(province_workflow_id(cycle.year, code))
-            update = RecordOutcome(actor=person.id, desk=desk, items=[])
-            await tally.send(
-                lambda: act(
-                    province,
-                    ProvinceWorkflow.record_outcome,
-                    update,
-                    holder=holder(person, cycle.year),
-                    issuer=issuer,
-                    update_id=new_update_id("bench-outcome"),
-                )
-            )
+            outcome = RecordOutcome(actor=person.id, desk=desk, items=[])
+            await tally.act(client, cycle, code, ProvinceWorkflow.record_outcome, outcome, person, issuer)
 
         start = time.perf_counter()
         await asyncio.gather(
@@ -212,18 +225,8 @@ async def bulk_move(cycle: Cycle, folder: Path, sessions: int, workers: int) -> 
         tally = Tally()
 
         async def move(province: str, desk: str, to: Any) -> None:
-            update = RescheduleSession(actor=organizer.id, desk=desk, starts_at=to.astimezone(UTC))
-            target = client.get_workflow_handle(province_workflow_id(cycle.year, province))
-            await tally.send(
-                lambda: act(
-                    target,
-                    ProvinceWorkflow.reschedule,
-                    update,
-                    holder=holder(organizer, cycle.year),
-                    issuer=issuer,
-                    update_id=new_update_id("bench-move"),
-                )
-            )
+            moved = RescheduleSession(actor=organizer.id, desk=desk, starts_at=to.astimezone(UTC))
+            await tally.act(client, cycle, province, ProvinceWorkflow.reschedule, moved, organizer, issuer)
 
         start = time.perf_counter()
         await asyncio.gather(*(move(m.province, m.desk, m.to) for m in moves))

@@ -60,6 +60,14 @@ def tuning() -> dict[str, Any]:
     }
 
 
+def cycle_of(path: Path, args: argparse.Namespace) -> Cycle:
+    """The cycle file, cut to ``--provinces`` and ``--desks`` when given (a quick run)."""
+    cycle = load_cycle(path)
+    if args.provinces or args.desks:
+        cycle = shrink(cycle, args.provinces, args.desks)
+    return cycle
+
+
 def median(values: list[float]) -> float:
     return round(statistics.median(values), 3)
 
@@ -118,9 +126,7 @@ def run_row(run: RunFigures) -> dict[str, Any]:
 
 
 async def engine(args: argparse.Namespace) -> dict[str, Any]:
-    cycle = load_cycle(args.cycle)
-    if args.provinces or args.desks:
-        cycle = shrink(cycle, args.provinces, args.desks)
+    cycle = cycle_of(args.cycle, args)
     results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle), "repeats": args.repeats}
     results["workers"] = args.workers
     results["settings"] = tuning()
@@ -230,9 +236,7 @@ def print_engine(results: dict[str, Any]) -> None:
 
 
 async def one_cycle(args: argparse.Namespace) -> dict[str, Any]:
-    cycle = load_cycle(args.cycle_file)
-    if args.provinces or args.desks:
-        cycle = shrink(cycle, args.provinces, args.desks)
+    cycle = cycle_of(args.cycle_file, args)
     results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle_file), "workers": args.workers}
     results["settings"] = tuning()
     sessions, times = schedule_seconds(cycle, 1)
@@ -265,9 +269,7 @@ async def one_cycle(args: argparse.Namespace) -> dict[str, Any]:
 async def portal(args: argparse.Namespace) -> dict[str, Any]:
     from bench.portal import browse_during_rehearsal, check_in_burst
 
-    cycle = load_cycle(args.cycle)
-    if args.provinces or args.desks:
-        cycle = shrink(cycle, args.provinces, args.desks)
+    cycle = cycle_of(args.cycle, args)
     results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle), "workers": args.workers}
     with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp:
         folder = Path(tmp)
@@ -289,9 +291,7 @@ async def portal(args: argparse.Namespace) -> dict[str, Any]:
 async def bursts(args: argparse.Namespace) -> dict[str, Any]:
     from bench.bursts import bulk_move, outcome_burst
 
-    cycle = load_cycle(args.cycle)
-    if args.provinces or args.desks:
-        cycle = shrink(cycle, args.provinces, args.desks)
+    cycle = cycle_of(args.cycle, args)
     results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle), "workers": args.workers}
     target = "p99 < 5,000 ms, none lost, none failed"
     with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp:
@@ -307,9 +307,7 @@ async def bursts(args: argparse.Namespace) -> dict[str, Any]:
 async def speeds(args: argparse.Namespace) -> dict[str, Any]:
     from bench.speeds import rehearse_at_speeds
 
-    cycle = load_cycle(args.cycle)
-    if args.provinces or args.desks:
-        cycle = shrink(cycle, args.provinces, args.desks)
+    cycle = cycle_of(args.cycle, args)
     results: dict[str, Any] = {"machine": machine(), "cycle": str(args.cycle), "workers": args.workers}
     with tempfile.TemporaryDirectory(prefix="rakortek-bench-") as tmp:
         results |= await rehearse_at_speeds(cycle, Path(tmp), args.speeds, args.workers)

@@ -29,5 +29,5 @@ def audit_trail(engine: Engine, year: int, province: str | None) -> list[dict[st
                 "ip": row.ip,
                 "user_agent": row.user_agent,
             }
-            for row in db.scalars(query.order_by(ActionRow.at, ActionRow.update_id))
+            for row in db.scalars(query.order_by(ActionRow.at, ActionRow.ordinal, ActionRow.update_id))
         ]

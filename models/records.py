@@ -40,6 +40,8 @@ class ActionRecord(BaseModel):
     token_id: str
     detail: str
     at: datetime
+    ordinal: int = 0
+    """The action's place among its workflow's actions, in the order they were taken."""
     portal_session: str = ""
     """The portal session the action came from ("" from the command line), with its address and
     browser."""

@@ -227,6 +227,9 @@ class ActionRow(Base):
     detail: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime)
     """Calendar time (UTC)."""
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    """The action's place among its workflow's actions. A rehearsal's calendar stands still
+    while a province has work in hand, so several actions can carry the same ``at``."""
     portal_session: Mapped[str] = mapped_column(String(16), default="")
     """The portal session the action came from; empty from the command line."""
     ip: Mapped[str] = mapped_column(String(64), default="")

@@ -89,6 +89,8 @@ class Recorder:
         self.queue: deque[tuple[Callable[..., Any], Any, asyncio.Future[Any] | None]] = deque()
         self.busy = False
         self.runner: asyncio.Task[None] | None = None
+        self.actions = 0
+        """Actions audited so far: each one's ordinal in the trail."""
         self.broken: BaseException | None = None
         """A fault in the code (an activity missing from the worker), not a refused write: the
         next write or wait raises it, which fails the workflow task, so that it shows and is
@@ -122,6 +124,7 @@ class Recorder:
         token, origin = acting.token, acting.origin
         # The update guard (workflows/update_guard.py) lets only ids the column holds through.
         update_id = update.id if update else ""
+        self.actions += 1
         self.record(
             RecordActivities.record_action,
             ActionRecord(
@@ -134,6 +137,7 @@ class Recorder:
                 token_id=read_unverified(token).link if token else "",
                 detail=detail,
                 at=at,
+                ordinal=self.actions,
                 portal_session=origin.session if origin else "",
                 ip=origin.ip if origin else "",
                 user_agent=origin.user_agent if origin else "",

@@ -21,8 +21,9 @@ from workflows.cycle import CycleWorkflow
 
 DESKS = ["1.01", "3.25", "W.02"]
 # Wall-clock instants and local paths differ between any two runs, and so does the id each run
-# gives its cycle workflow (the audit trail names it); everything else must not.
-VARYING = {"path", "last_error", "workflow_id"}
+# gives its cycle workflow (the audit trail names it), and the order in which simulated people
+# acting at the same moment were taken (an action's ordinal); everything else must not.
+VARYING = {"path", "last_error", "workflow_id", "ordinal"}
 
 
 def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:

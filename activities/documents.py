@@ -27,7 +27,7 @@ from mail.wording import document_label
 from models.records import AgreementDocument, AgreementRequest
 from models.reference import all_regencies
 from security.signing import AgreementSigner, SignedBy
-from store.database import upsert, utc
+from store.database import transaction, upsert, utc
 from store.tables import (
     AgreementRow,
     AttendanceRow,
@@ -278,7 +278,7 @@ class DocumentActivities:
             self.pdf_pool.submit(agreement_pdf, context).result() if self.pdf_pool else agreement_pdf(context)
         )
         _write_atomically(path.with_suffix(".pdf"), pdf)
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             upsert(
                 db,
                 AgreementRow,

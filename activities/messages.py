@@ -19,7 +19,7 @@ from mail.mailing import Letter, Mailing, sender_of
 from mail.transport import PermanentRefusal, SmtpPool
 from models.messages import DeliveryReport, Mailings, Outgoing
 from security.tokens import TokenIssuer
-from store.database import insert_new, utc
+from store.database import insert_new, utc, writing
 from store.tables import CycleRow, OutboxRow, ParticipantRow
 
 FINAL = ("sent", "failed", "skipped")
@@ -85,7 +85,7 @@ class MessageActivities:
 
     def _prepare(self, rows: list[dict]) -> dict[str, str]:
         """Insert the outbox rows not there yet; return the status of every one."""
-        with self.engine.begin() as connection:
+        with writing(self.engine), self.engine.begin() as connection:
             inserted = insert_new(connection, OutboxRow, rows, "message_id")
             status = {r["message_id"]: r["status"] for r in rows if r["message_id"] in inserted}
             earlier = [r["message_id"] for r in rows if r["message_id"] not in inserted]
@@ -126,7 +126,7 @@ class MessageActivities:
 
     def _mark(self, outcomes: list[tuple[str, str, str | None]]) -> None:
         """Record (message id, status, error) of the messages just tried, in one transaction."""
-        with self.engine.begin() as connection:
+        with writing(self.engine), self.engine.begin() as connection:
             connection.execute(
                 MARK,
                 [

@@ -14,7 +14,7 @@ from models.workflow_io import CyclePlan, LoadProvincePlan, ProvincePlan
 from schedule.plan import plan_sessions, province_people
 from schedule.rehearsal import plan_simulation
 from schedule.solver import ScheduleError
-from store.database import upsert, utc
+from store.database import transaction, upsert, utc
 from store.tables import ProvincePlanRow, SessionInviteeRow, SessionRow
 
 
@@ -49,7 +49,7 @@ class PlanningActivities:
             for s in sessions
             for person in s.recipients
         ]
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             # A retry must not undo a move made since the first attempt.
             upsert(db, SessionRow, rows, ["id"], update=False)
             upsert(db, SessionInviteeRow, invitees, ["year", "session_id", "participant"], update=False)
@@ -69,7 +69,7 @@ class PlanningActivities:
             }
             for code, own in by_province.items()
         ]
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             upsert(db, ProvincePlanRow, plans, ["year", "province"], update=False)
         return CyclePlan(provinces=len(plans), sessions=len(sessions))
 

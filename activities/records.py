@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, and_, delete, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, and_, delete, select, update
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.registration import participant_row, register_cycle
+from activities.together import insert_actions, insert_check_ins, replace_outcome
 from models.records import (
     ActionRecord,
     ActionRecords,
@@ -29,18 +29,16 @@ from models.records import (
     SignatureRecord,
     SignaturesVoided,
     StageChange,
+    TogetherRecords,
     WriteFailure,
 )
 from models.stages import SessionState
-from store.database import upsert, utc
+from store.database import transaction, upsert, utc
 from store.tables import (
-    ActionRow,
-    AttendanceRow,
     ConfirmationRow,
     CycleRow,
     DelegationRow,
     LinkRevocationRow,
-    OutcomeItemRow,
     ParticipantRow,
     PortalSessionRow,
     ProposalRow,
@@ -66,7 +64,7 @@ class RecordActivities:
     def record_deadline(self, change: DeadlineChange) -> None:
         """A province's deadline as an organizer extended it."""
         column = f"{change.step.field}_deadline"
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             db.execute(
                 update(ProvinceProgressRow)
                 .where(
@@ -84,41 +82,33 @@ class RecordActivities:
         """Several audit rows in one transaction: a burst of actions, written at once. The same
         row again (a retried write) changes nothing; another action under a key already taken
         fails loudly, for it would otherwise go unaudited."""
-        rows = [{**record.model_dump(), "at": utc(record.at)} for record in records.actions]
-        with Session(self.engine) as db, db.begin():
-            upsert(db, ActionRow, rows, ["workflow_id", "update_id"], update=False)
-            keys = [(r["workflow_id"], r["update_id"]) for r in rows]
-            stored = {
-                (row.workflow_id, row.update_id): row
-                for row in db.scalars(
-                    select(ActionRow).where(tuple_(ActionRow.workflow_id, ActionRow.update_id).in_(keys))
-                )
-            }
-            collisions = [
-                (row, found.action, found.actor)
-                for row in rows
-                if (found := stored.get((row["workflow_id"], row["update_id"]))) is not None
-                and (found.action, found.actor, found.detail) != (row["action"], row["actor"], row["detail"])
-            ]
+        with transaction(self.engine) as db:
+            collision = insert_actions(db, records.actions)
         # After the commit: the other rows of the batch are kept.
-        for row, action, actor in collisions[:1]:
-            raise ApplicationError(
-                f"update {row['update_id']} of {row['workflow_id']} is audited already as another "
-                f"action ({action} by {actor}): this {row['action']} by {row['actor']} "
-                "would go unaudited",
-                type="AuditCollision",
-                non_retryable=True,
-            )
+        if collision is not None:
+            raise collision
+
+    @activity.defn
+    def record_together(self, rows: TogetherRecords) -> None:
+        """Audit rows, check-ins and outcomes queued side by side, in one transaction: a desk
+        day's end (every facilitator at once) costs one write per province, not two."""
+        with transaction(self.engine) as db:
+            collision = insert_actions(db, rows.actions)
+            insert_check_ins(db, rows.check_ins)
+            for record in rows.outcomes:
+                replace_outcome(db, record)
+        if collision is not None:
+            raise collision
 
     @activity.defn
     def record_write_failure(self, failure: WriteFailure) -> None:
         row = {**failure.model_dump(), "error": failure.error[:400], "at": utc(failure.at)}
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             upsert(db, WriteFailureRow, [row], ["workflow_id", "number"], update=False)
 
     @activity.defn
     def void_signatures(self, voided: SignaturesVoided) -> None:
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             db.execute(
                 delete(SignatureRow).where(
                     SignatureRow.year == voided.year,
@@ -129,7 +119,7 @@ class RecordActivities:
 
     @activity.defn
     def record_stage(self, change: StageChange) -> None:
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             db.execute(
                 update(ProvinceProgressRow)
                 .where(
@@ -164,43 +154,22 @@ class RecordActivities:
             }
             for item in record.items
         ]
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             upsert(db, ProposalRow, rows, ["year", "province", "ref"])
 
     @activity.defn
     def record_outcome(self, record: OutcomeRecord) -> None:
         """Replaces the session's outcome in one transaction: never half of it."""
-        with Session(self.engine) as db, db.begin():
-            self._replace_outcome(db, record)
+        with transaction(self.engine) as db:
+            replace_outcome(db, record)
 
     @activity.defn
     def record_outcomes(self, records: OutcomeRecords) -> None:
         """Several sessions' outcomes in one transaction (a desk day's end, every facilitator at
         once), each replacing its session's as record_outcome does, in the order recorded."""
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             for record in records.outcomes:
-                self._replace_outcome(db, record)
-
-    @staticmethod
-    def _replace_outcome(db: Session, record: OutcomeRecord) -> None:
-        rows = [
-            {
-                "year": record.year,
-                "province": record.province,
-                "session_id": record.session_id,
-                **item.model_dump(mode="json"),
-                "recorded_by": record.actor,
-                "recorded_at": utc(record.at),
-            }
-            for item in record.items
-        ]
-        db.execute(delete(OutcomeItemRow).where(OutcomeItemRow.session_id == record.session_id))
-        upsert(db, OutcomeItemRow, rows, ["year", "province", "ref"])
-        db.execute(
-            update(SessionRow)
-            .where(SessionRow.id == record.session_id)
-            .values(state=SessionState.OUTCOME_RECORDED.value)
-        )
+                replace_outcome(db, record)
 
     @activity.defn
     def record_confirmations(self, record: ConfirmationsRecord) -> None:
@@ -214,12 +183,12 @@ class RecordActivities:
             }
             for c in record.confirmations
         ]
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             upsert(db, ConfirmationRow, rows, ["year", "province", "ref"])
 
     @activity.defn
     def record_signature(self, record: SignatureRecord) -> None:
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             upsert(
                 db,
                 SignatureRow,
@@ -239,25 +208,20 @@ class RecordActivities:
 
     @activity.defn
     def record_check_ins(self, imported: AttendanceImport) -> None:
-        rows = [{**entry.model_dump(), "at": utc(entry.at)} for entry in imported.entries]
-        with Session(self.engine) as db, db.begin():
-            # Whoever checked in themselves keeps their own entry.
-            upsert(db, AttendanceRow, rows, ["year", "subject", "participant"], update=False)
+        with transaction(self.engine) as db:
+            insert_check_ins(db, imported.entries)
 
     @activity.defn
     def record_check_in(self, entry: AttendanceEntry) -> None:
-        row = entry.model_dump()
-        row["at"] = utc(entry.at)
-        with Session(self.engine) as db, db.begin():
-            # The first check-in stands; a second (another tab, a retry) changes nothing.
-            upsert(db, AttendanceRow, [row], ["year", "subject", "participant"], update=False)
+        with transaction(self.engine) as db:
+            insert_check_ins(db, [entry])
 
     @activity.defn
     def record_directory_change(self, change: DirectoryChange) -> None:
         """The person in the directory and in the sessions' invitees, in the place of whoever
         leaves, whose links stop opening and whose portal sessions end; keyed, so a repeat
         changes nothing."""
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             upsert(db, ParticipantRow, [participant_row(change.year, change.person)], ["year", "id"])
             # Workers keep the people they have written to; this tells them to read again.
             db.execute(
@@ -310,7 +274,7 @@ class RecordActivities:
         """The delegate joins the directory and the session's invitees; keyed, so a repeat
         changes nothing."""
         person = record.delegate
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             upsert(
                 db,
                 ParticipantRow,
@@ -338,7 +302,7 @@ class RecordActivities:
 
     @activity.defn
     def record_reply(self, record: ReplyRecord) -> None:
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             upsert(
                 db,
                 ReplyRow,
@@ -358,14 +322,14 @@ class RecordActivities:
 
     @activity.defn
     def record_attendance(self, record: AttendanceRecord) -> None:
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             db.execute(update(CycleRow).where(CycleRow.year == record.year).values(attended=record.attended))
 
     @activity.defn
     def change_session(self, change: SessionChange) -> None:
         """Move, cancel or restore a session; refuses a time at which its desk is taken."""
         starts, ends = utc(change.starts_at), utc(change.ends_at)
-        with Session(self.engine) as db, db.begin():
+        with transaction(self.engine) as db:
             if change.state is not SessionState.CANCELLED:
                 clash = db.scalars(
                     select(SessionRow).where(

@@ -4,12 +4,11 @@ provinces."""
 from __future__ import annotations
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from models.participants import Participant
 from models.records import RegisterCycle
 from models.stages import Stage
-from store.database import upsert, utc
+from store.database import transaction, upsert, utc
 from store.tables import CycleRow, DeskRow, ParticipantRow, ProvinceProgressRow, StageChangeRow
 
 
@@ -35,7 +34,7 @@ def register_cycle(engine: Engine, request: RegisterCycle) -> None:
     """The cycle, its desks, its directory and its provinces at PRE_MEETING: written again
     unchanged on a retry."""
     cycle, clock = request.cycle, request.clock
-    with Session(engine) as db, db.begin():
+    with transaction(engine) as db:
         upsert(
             db,
             CycleRow,

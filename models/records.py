@@ -311,3 +311,12 @@ class AttendanceImport(BaseModel):
                 for p in present
             ]
         )
+
+
+class TogetherRecords(BaseModel):
+    """Audit rows, check-ins and outcomes queued side by side, written in one transaction."""
+
+    actions: list[ActionRecord] = []
+    check_ins: list[AttendanceEntry] = []
+    outcomes: list[OutcomeRecord] = []
+    """In the order recorded."""

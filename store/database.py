@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -31,6 +33,32 @@ def connect(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
+
+
+_writers: dict[str, threading.Lock] = {}
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[None]:
+    """One write transaction at a time in this process, on a SQLite file.
+
+    SQLite takes one writer at a time, and a writer that finds the file taken polls, sleeping up
+    to 100 ms between looks: with twenty threads of a worker writing at once (a desk day's
+    outcomes in every province), each waited seconds for a write of milliseconds. Queued on a
+    lock they take turns at once. PostgreSQL locks rows, not the database: no queue there.
+    """
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _writers.setdefault(str(engine.url), threading.Lock()):
+        yield
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session in one write transaction, committed at the end (see ``writing``)."""
+    with writing(engine), Session(engine) as db, db.begin():
+        yield db
 
 
 def utc(value: datetime) -> datetime:

@@ -8,8 +8,8 @@ out and the next worker writes again.
 
 Update handlers only queue their writes: an update returns once its input is in history (which
 is what makes it durable), and no handler holds an update in flight while a row is written.
-Audit rows and check-ins waiting side by side go in one write per kind (TOGETHER): a burst of
-people acting at once costs a few writes, not two each.
+Audit rows, check-ins and outcomes waiting side by side go in one transaction (TOGETHER): a burst
+of people acting at once costs a write per workflow task, not two for each person.
 
 Mail stays an activity (in batches, see workflows.batches): a burst of it, queued inside a
 worker, would hold workflow tasks open past their timeout. So do the plan, the documents
@@ -31,7 +31,14 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
     from activities.refused_writes import WRITE_REFUSED
-    from models.records import ActionRecord, ActionRecords, AttendanceImport, OutcomeRecords, WriteFailure
+    from models.records import (
+        ActionRecord,
+        ActionRecords,
+        AttendanceImport,
+        OutcomeRecords,
+        TogetherRecords,
+        WriteFailure,
+    )
     from models.workflow_io import Origin
     from security.tokens import read_unverified
 
@@ -55,21 +62,25 @@ Write = Callable[[Any, Row], object]
 that each write is given the row it expects."""
 
 
-TOGETHER: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[[list[Any]], Any]]] = {
+TOGETHER: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[[list[Any]], Any], str]] = {
     RecordActivities.record_action: (
         RecordActivities.record_actions,
         lambda rows: ActionRecords(actions=rows),
+        "actions",
     ),
     RecordActivities.record_check_in: (
         RecordActivities.record_check_ins,
         lambda rows: AttendanceImport(entries=rows),
+        "check_ins",
     ),
     RecordActivities.record_outcome: (
         RecordActivities.record_outcomes,
         lambda rows: OutcomeRecords(outcomes=rows),
+        "outcomes",
     ),
 }
-"""Writes that may go together in one: the single write, its batch and how to wrap the rows."""
+"""Writes that may go together in one: the single write, its batch, how to wrap the rows, and
+their field in TogetherRecords, where several kinds go in one transaction."""
 MAX_TOGETHER = 500
 """Rows per write at most: one transaction, one local activity's input, kept small."""
 
@@ -183,18 +194,29 @@ class Recorder:
             self.queue.popleft()
 
     async def _write_together(self) -> None:
-        """The audit rows, check-ins and outcomes at the head of the queue, each kind in one
-        write: they touch nothing the others read, so their order among themselves does not
-        matter (outcomes keep theirs within their write), and a burst of actions (the
-        pre-meeting's 910 check-ins, a desk day's outcomes) costs a few writes, not two each."""
+        """The audit rows, check-ins and outcomes at the head of the queue, in one transaction:
+        they touch nothing the others read, so their order among themselves does not matter
+        (outcomes keep theirs), and a burst of actions (the pre-meeting's 910 check-ins, a desk
+        day's outcomes) costs a few writes, not two for each person."""
         taken: dict[Callable[..., Any], list[Any]] = {}
         while self.queue and self.queue[0][0] in TOGETHER and self.queue[0][2] is None:
             if sum(len(rows) for rows in taken.values()) >= MAX_TOGETHER:
                 break
             activity, arg, _ = self.queue.popleft()
             taken.setdefault(activity, []).append(arg)
+        if len(taken) > 1:
+            together = TogetherRecords(**{TOGETHER[activity][2]: args for activity, args in taken.items()})
+            try:
+                # Each round of a burst (the outcomes a task took, and their audit rows) is one
+                # transaction: SQLite takes one writer at a time.
+                await self._write(RecordActivities.record_together, together)
+                return
+            except FailureError:
+                # A row that cannot be written (an audit key taken already): each kind again
+                # on its own, so that only its own write fails and the other rows are kept.
+                pass
         for activity, args in taken.items():
-            batch, wrap = TOGETHER[activity]
+            batch, wrap, _ = TOGETHER[activity]
             arg = args[0] if len(args) == 1 else wrap(args)
             try:
                 await self._write(activity if len(args) == 1 else batch, arg)

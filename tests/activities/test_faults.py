@@ -28,13 +28,13 @@ from activities.records import RecordActivities
 from embedded.smtp import MailStore, free_port, start_smtp_server
 from mail.transport import SmtpConfig, SmtpPool
 from models.cycle import Cycle, load_cycle
-from models.items import FundingSource, ItemLevel, ItemStatus, OutcomeItem
-from models.records import OutcomeRecord, OutcomeRecords, RegisterCycle
+from models.records import OutcomeRecords, RegisterCycle
 from schedule.plan import session_recipients
 from store.database import connect
 from store.tables import OutboxRow, OutcomeItemRow, SessionRow
 from tests.conftest import fresh_database_url, write_cycle
 from tests.helpers.mail import invitation, send_one
+from tests.helpers.outcomes import outcome
 from tests.helpers.plan import plan_and_store
 
 MESSAGE_ID = re.compile(rb"Message-ID:\s*(<[^>]+>)", re.IGNORECASE)
@@ -135,32 +135,6 @@ async def test_421_and_a_dropped_connection_are_retried(
         assert sorted(counts.values()) == [1] * (len(recipients) - 1) + [2]
     else:
         assert set(counts.values()) == {1}
-
-
-def outcome(session_id: str, desk: str, refs: list[str], at: datetime) -> OutcomeRecord:
-    return OutcomeRecord(
-        year=2022,
-        province="94",
-        session_id=session_id,
-        actor=f"FAC-{desk}",
-        items=[
-            OutcomeItem(
-                ref=ref,
-                desk=desk,
-                level=ItemLevel.PROGRAM,
-                title=f"Program {ref}",
-                indicator="Persentase",
-                target_value=90,
-                target_unit="persen",
-                location="Provinsi Papua",
-                budget_rupiah=1_000_000_000,
-                funding_source=FundingSource.APBN,
-                status=ItemStatus.AGREED,
-            )
-            for ref in refs
-        ],
-        at=at,
-    )
 
 
 async def test_a_database_failure_mid_outcome_leaves_the_previous_one_whole(

@@ -15,8 +15,8 @@ from activities.records import RecordActivities
 from models.records import ActionRecord, ActionRecords, AttendanceEntry, TogetherRecords
 from store.tables import ActionRow, AttendanceRow, OutcomeItemRow, SessionRow
 from tests.helpers.mail import registered_cycle
-from tests.helpers.outcomes import outcome
 from tests.helpers.plan import plan_and_store
+from tests.helpers.progress import outcome_record
 
 
 def action(
@@ -75,7 +75,7 @@ def test_outcomes_check_ins_and_their_audit_rows_go_in_one_write_and_a_collision
                 year=2022, subject=session.id, participant="FAC-1.01", mode="onsite", source="portal", at=at
             )
         ],
-        outcomes=[outcome(session.id, "1.01", ["1.01-1"], at)],
+        outcomes=[outcome_record(session.id, "1.01", ["1.01-1"], at)],
     )
     # The second audit row takes a key another action holds: refused, loudly, after the commit.
     with pytest.raises(ApplicationError, match="is audited already as another action") as refused:

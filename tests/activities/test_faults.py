@@ -34,8 +34,8 @@ from store.database import connect
 from store.tables import OutboxRow, OutcomeItemRow, SessionRow
 from tests.conftest import fresh_database_url, write_cycle
 from tests.helpers.mail import invitation, send_one
-from tests.helpers.outcomes import outcome
 from tests.helpers.plan import plan_and_store
+from tests.helpers.progress import outcome_record
 
 MESSAGE_ID = re.compile(rb"Message-ID:\s*(<[^>]+>)", re.IGNORECASE)
 
@@ -146,7 +146,7 @@ async def test_a_database_failure_mid_outcome_leaves_the_previous_one_whole(
     records.register_cycle(RegisterCycle(cycle=cycle))
     session = plan_and_store(engine, cycle)[0]
     at = datetime(2022, 2, 21, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
-    records.record_outcome(outcome(session.id, "1.01", ["A-1", "A-2"], at))
+    records.record_outcome(outcome_record(session.id, "1.01", ["A-1", "A-2"], at))
 
     def fail_on_session_update(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if statement.lstrip().upper().startswith("UPDATE SESSIONS"):
@@ -155,12 +155,12 @@ async def test_a_database_failure_mid_outcome_leaves_the_previous_one_whole(
     # The correction fails at its last step, after its items were written in the transaction.
     event.listen(engine, "before_cursor_execute", fail_on_session_update)
     with pytest.raises(OperationalError):
-        records.record_outcome(outcome(session.id, "1.01", ["B-1", "B-2", "B-3"], at))
+        records.record_outcome(outcome_record(session.id, "1.01", ["B-1", "B-2", "B-3"], at))
     event.remove(engine, "before_cursor_execute", fail_on_session_update)
     with DbSession(engine) as db:
         assert sorted(db.scalars(select(OutcomeItemRow.ref))) == ["A-1", "A-2"]
     # The retry writes it whole.
-    records.record_outcome(outcome(session.id, "1.01", ["B-1", "B-2", "B-3"], at))
+    records.record_outcome(outcome_record(session.id, "1.01", ["B-1", "B-2", "B-3"], at))
     with DbSession(engine) as db:
         assert sorted(db.scalars(select(OutcomeItemRow.ref))) == ["B-1", "B-2", "B-3"]
         assert db.get(SessionRow, session.id).state == "outcome_recorded"  # type: ignore[union-attr]
@@ -179,10 +179,10 @@ async def test_outcomes_written_together_fail_whole_and_keep_their_order(
     first, second = sessions["1.01"], sessions["W.02"]
     together = OutcomeRecords(
         outcomes=[
-            outcome(first.id, "1.01", ["A-1"], at),
-            outcome(second.id, "W.02", ["C-1"], at),
+            outcome_record(first.id, "1.01", ["A-1"], at),
+            outcome_record(second.id, "W.02", ["C-1"], at),
             # A correction of the first, recorded after it: it is the one that stays.
-            outcome(first.id, "1.01", ["B-1", "B-2"], at),
+            outcome_record(first.id, "1.01", ["B-1", "B-2"], at),
         ]
     )
 
@@ -217,10 +217,9 @@ def test_a_locked_sqlite_database_makes_the_write_wait_not_fail(
     holder = sqlite3.connect(url.removeprefix("sqlite:///"), check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")
     threading.Timer(1.0, holder.rollback).start()
+    at = datetime(2022, 2, 21, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
     began = time.monotonic()
-    records.record_outcome(
-        outcome(session.id, "1.01", ["A-1"], datetime(2022, 2, 21, 10, tzinfo=ZoneInfo("Asia/Jakarta")))
-    )
+    records.record_outcome(outcome_record(session.id, "1.01", ["A-1"], at))
     waited = time.monotonic() - began
     holder.close()
     assert waited >= 0.9

@@ -12,7 +12,7 @@ from models.clock import CycleClock
 from models.cycle import Cycle, load_cycle
 from models.items import FundingSource, ItemLevel, ItemStatus, OutcomeItem, ProposalItem
 from models.progress import ProvinceProgress
-from models.records import AgreementDocument
+from models.records import AgreementDocument, OutcomeRecord
 from models.workflow_io import ProvinceInput
 from schedule.plan import plan_sessions, province_people
 from security import tokens
@@ -79,6 +79,18 @@ def proposal(ref: str, desk: str) -> ProposalItem:
 def outcome(ref: str, desk: str, status: ItemStatus = ItemStatus.AGREED) -> OutcomeItem:
     fields: dict[str, Any] = proposal(ref, desk).model_dump(exclude={"proposed_by"})
     return OutcomeItem(**fields, status=status)
+
+
+def outcome_record(session_id: str, desk: str, refs: list[str], at: datetime) -> OutcomeRecord:
+    """A session's outcome as a facilitator's update leaves it for the database: every item agreed."""
+    return OutcomeRecord(
+        year=2022,
+        province="94",
+        session_id=session_id,
+        actor=f"FAC-{desk}",
+        items=[outcome(ref, desk) for ref in refs],
+        at=at,
+    )
 
 
 def document(sha256: str = "a" * 64) -> AgreementDocument:
